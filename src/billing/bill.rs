@@ -1,0 +1,254 @@
+//! The bill of one run: usage priced by AWS's rules, for the measured
+//! window and projected to a month.
+//!
+//! A month is 730 hours, as AWS's pricing examples and calculator use. The
+//! projection scales the window's usage to 730 hours first and prices it
+//! after, so that hourly charges and (later) volume tiers apply to monthly
+//! quantities.
+
+use crate::billing::meters::{InstanceLife, LcuHour, clock_hours_touched};
+use crate::billing::money::Money;
+use crate::billing::rules::{
+    LcuCapacity, charge_for_quantity, charge_for_seconds, ec2_billable_seconds, lcus_in_hour,
+    rds_billable_seconds,
+};
+use crate::engine::time::{NANOS_PER_SEC, SimTime};
+use crate::scenario::Scenario;
+use crate::scenario::model::ComponentKind;
+use crate::sim::Usage;
+
+/// Hours in the month the projection uses.
+pub const HOURS_PER_MONTH: i128 = 730;
+
+/// Bytes in the GB that AWS bills: 2³⁰ (AWS bills data in binary gigabytes).
+const BYTES_PER_GB: f64 = 1_073_741_824.0;
+
+/// One charge on the bill.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LineItem {
+    /// AWS service: `EC2`, `ELB` or `RDS`.
+    pub service: String,
+    /// The scenario component it belongs to.
+    pub component: String,
+    /// What is charged, e.g. `c7g.large instance-seconds`.
+    pub item: String,
+    /// Usage in the measured window, in `unit`.
+    pub quantity: f64,
+    /// Unit of `quantity`.
+    pub unit: String,
+    /// Price per unit as published.
+    pub unit_price: Money,
+    /// Charge for the measured window.
+    pub window: Money,
+    /// Charge projected to a 730-hour month.
+    pub month: Money,
+}
+
+/// The priced usage of a run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Bill {
+    /// The charges.
+    pub lines: Vec<LineItem>,
+    /// Sum for the measured window.
+    pub window_total: Money,
+    /// Sum projected to a month.
+    pub month_total: Money,
+}
+
+/// The measured window, in simulated time, and where it sits in its clock
+/// hour.
+struct Window {
+    start: SimTime,
+    end: SimTime,
+    offset_into_hour_ns: u64,
+}
+
+impl Window {
+    fn nanos(&self) -> u64 {
+        self.end.since(self.start).as_nanos()
+    }
+
+    /// Scales a window charge to a month: × 730 h / window length.
+    fn to_month(&self, charge_numerator: Money) -> Money {
+        charge_numerator.mul_ratio(
+            HOURS_PER_MONTH * 3_600 * i128::from(NANOS_PER_SEC),
+            i128::from(self.nanos().max(1)),
+        )
+    }
+}
+
+/// Prices the usage of a run of `scenario`.
+pub fn bill(scenario: &Scenario, usage: &Usage) -> Bill {
+    let start = SimTime::ZERO + scenario.warmup;
+    let window = Window {
+        start,
+        end: start + scenario.duration,
+        offset_into_hour_ns: (u64::from(scenario.start.minute()) * 60
+            + u64::from(scenario.start.second()))
+            * NANOS_PER_SEC
+            + u64::from(scenario.start.nanosecond()),
+    };
+    let mut lines = Vec::new();
+    for (id, lives) in &usage.instance_lives {
+        if let ComponentKind::Ec2(spec) = &scenario.components[*id].kind {
+            let seconds: u64 = lives
+                .iter()
+                .map(|life| billable_in_window(life, &window, ec2_billable_seconds))
+                .sum();
+            lines.push(timed_line(
+                "EC2",
+                &scenario.components[*id].name,
+                &spec.instance_type.name,
+                spec.instance_type.usd_per_hour,
+                seconds,
+                &window,
+            ));
+        }
+    }
+    for (id, hours) in &usage.lcu_hours {
+        if let ComponentKind::Alb(spec) = &scenario.components[*id].kind {
+            lines.extend(alb_lines(&scenario.components[*id].name, spec, hours, &window));
+        }
+    }
+    for (id, lives) in &usage.database_lives {
+        if let ComponentKind::Rds(spec) = &scenario.components[*id].kind {
+            let name = &scenario.components[*id].name;
+            let copies: i128 = if spec.multi_az { 2 } else { 1 };
+            let seconds: u64 = lives
+                .iter()
+                .map(|life| billable_in_window(life, &window, rds_billable_seconds))
+                .sum();
+            let label = if spec.multi_az {
+                format!("{} Multi-AZ", spec.class.name)
+            } else {
+                spec.class.name.clone()
+            };
+            lines.push(timed_line(
+                "RDS",
+                name,
+                &label,
+                spec.usd_per_hour * copies,
+                seconds,
+                &window,
+            ));
+            lines.push(storage_line(
+                name,
+                spec.storage_gb,
+                spec.storage_usd_per_gb_month * copies,
+                &window,
+            ));
+        }
+    }
+    let window_total = lines.iter().map(|l| l.window).sum();
+    let month_total = lines.iter().map(|l| l.month).sum();
+    Bill { lines, window_total, month_total }
+}
+
+/// Billable seconds of one life inside the measured window. A life that
+/// began inside the window gets the service's minimum; one that began in
+/// the warm-up has already met it.
+fn billable_in_window(life: &InstanceLife, window: &Window, rule: fn(u64) -> u64) -> u64 {
+    let from = life.launched.max(window.start);
+    let to = life.terminated.min(window.end);
+    if to <= from {
+        return 0;
+    }
+    let inside = to.since(from).as_nanos();
+    if life.launched >= window.start { rule(inside) } else { inside.div_ceil(NANOS_PER_SEC) }
+}
+
+/// A charge per second at an hourly price.
+fn timed_line(
+    service: &str,
+    component: &str,
+    what: &str,
+    usd_per_hour: Money,
+    seconds: u64,
+    window: &Window,
+) -> LineItem {
+    let charge = charge_for_seconds(usd_per_hour, seconds);
+    let month = window.to_month(charge);
+    LineItem {
+        service: service.into(),
+        component: component.into(),
+        item: format!("{what} instance-hours"),
+        quantity: seconds as f64 / 3_600.0,
+        unit: "h".into(),
+        unit_price: usd_per_hour,
+        window: charge,
+        month,
+    }
+}
+
+/// gp3 storage for the window, prorated from the monthly price.
+fn storage_line(component: &str, gb: u64, usd_per_gb_month: Money, window: &Window) -> LineItem {
+    let month = usd_per_gb_month * i128::from(gb);
+    let window_charge = month
+        .mul_ratio(i128::from(window.nanos()), HOURS_PER_MONTH * 3_600 * i128::from(NANOS_PER_SEC));
+    LineItem {
+        service: "RDS".into(),
+        component: component.into(),
+        item: "gp3 storage GB-months".into(),
+        quantity: gb as f64 * window.nanos() as f64 / (730.0 * 3_600.0 * 1e9),
+        unit: "GB-month".into(),
+        unit_price: usd_per_gb_month,
+        window: window_charge,
+        month,
+    }
+}
+
+/// The ALB's hourly charge and LCU-hours.
+fn alb_lines(
+    component: &str,
+    spec: &crate::scenario::model::AlbSpec,
+    hours: &[LcuHour],
+    window: &Window,
+) -> Vec<LineItem> {
+    let facts = &spec.facts;
+    let alb_hours = clock_hours_touched(window.offset_into_hour_ns, window.nanos());
+    let per_lcu = LcuCapacity {
+        new_connections_per_s: facts.new_connections_per_lcu_per_s,
+        active_connections_per_min: facts.active_connections_per_lcu_per_min,
+        processed_gb_per_hour: facts.processed_gb_per_lcu_hour_ec2,
+        rule_evaluations_per_s: facts.rule_evaluations_per_lcu_per_s,
+    };
+    // Assumption: a connection's requests come back to back, so each
+    // connection is active in one minute only; active connections per
+    // minute are then the new connections of that minute.
+    let lcu_hours: f64 = hours
+        .iter()
+        .map(|h| {
+            lcus_in_hour(
+                h.new_connections / 3_600.0,
+                h.new_connections / 60.0,
+                h.processed_bytes as f64 / BYTES_PER_GB,
+                h.billable_rule_evaluations as f64 / 3_600.0,
+                &per_lcu,
+            )
+        })
+        .sum();
+    let hourly = facts.usd_per_hour * i128::from(alb_hours);
+    let lcu_charge = charge_for_quantity(facts.usd_per_lcu_hour, lcu_hours);
+    vec![
+        LineItem {
+            service: "ELB".into(),
+            component: component.into(),
+            item: "ALB hours (partial hours billed as full)".into(),
+            quantity: alb_hours as f64,
+            unit: "h".into(),
+            unit_price: facts.usd_per_hour,
+            window: hourly,
+            month: facts.usd_per_hour * HOURS_PER_MONTH,
+        },
+        LineItem {
+            service: "ELB".into(),
+            component: component.into(),
+            item: "ALB LCU-hours".into(),
+            quantity: lcu_hours,
+            unit: "LCU-h".into(),
+            unit_price: facts.usd_per_lcu_hour,
+            window: lcu_charge,
+            month: window.to_month(lcu_charge),
+        },
+    ]
+}

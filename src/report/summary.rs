@@ -1,0 +1,137 @@
+//! The run summary: every headline figure, the bill and the defaults used,
+//! as a versioned JSON document.
+//!
+//! The summary holds nothing that depends on the machine or the clock (no
+//! wall time, no absolute paths beyond the scenario's own), so the same
+//! scenario and seed give a byte-identical file.
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+
+use crate::billing::bill::Bill;
+use crate::billing::money::Money;
+use crate::scenario::Scenario;
+use crate::scenario::model::UsedDefault;
+use crate::sim::{ErrorCounts, RunResult, TierStats};
+use crate::stats::latency::{Percentiles, percentiles};
+
+/// Version of the summary's layout; bumped when a field changes meaning.
+pub const SCHEMA: &str = "cloudtwin.summary/1";
+
+/// The summary of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Layout version.
+    pub schema: &'static str,
+    /// What ran.
+    pub scenario: ScenarioInfo,
+    /// Request counts over the measured window.
+    pub requests: Requests,
+    /// Latency of the successful requests; absent when none completed.
+    pub latency: Option<Percentiles>,
+    /// Utilisation and waiting per tier.
+    pub tiers: Vec<TierStats>,
+    /// The bill.
+    pub cost: Cost,
+    /// Every default the run used, with its source.
+    pub defaults: Vec<UsedDefault>,
+    /// Events the engine executed.
+    pub events: u64,
+}
+
+/// The scenario's identity and timing.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioInfo {
+    /// Scenario name.
+    pub name: String,
+    /// Scenario file as given.
+    pub file: String,
+    /// UTC start of the measured window.
+    pub start_utc: String,
+    /// Warm-up length.
+    pub warmup: String,
+    /// Measured window length.
+    pub duration: String,
+    /// Seed.
+    pub seed: u64,
+    /// Replication index.
+    pub replication: u32,
+}
+
+/// Request counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Requests {
+    /// Arrived in the measured window.
+    pub arrived: u64,
+    /// Answered successfully.
+    pub completed: u64,
+    /// Still in the system at the end.
+    pub in_flight_at_end: u64,
+    /// Failed, by kind.
+    pub errors: ErrorCounts,
+    /// Failed share of the requests that finished.
+    pub error_rate: f64,
+    /// Arrivals per second over the window.
+    pub offered_per_s: f64,
+    /// Successes per second over the window.
+    pub goodput_per_s: f64,
+}
+
+/// The bill, with the two derived figures users compare designs by.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cost {
+    /// Charge for the measured window.
+    pub window_usd: Money,
+    /// Projected to a 730-hour month.
+    pub per_month_usd: Money,
+    /// Window charge per million successful requests; absent with none.
+    pub per_million_successful_usd: Option<Money>,
+    /// The charges.
+    pub lines: Vec<crate::billing::bill::LineItem>,
+}
+
+impl Summary {
+    /// Builds the summary of replication `replication` of `scenario`.
+    pub fn new(scenario: &Scenario, replication: u32, result: &RunResult, bill: &Bill) -> Summary {
+        let seconds = scenario.duration.as_secs_f64();
+        let finished = result.completed + result.errors.total();
+        let error_rate =
+            if finished == 0 { 0.0 } else { result.errors.total() as f64 / finished as f64 };
+        let per_million = (result.completed > 0)
+            .then(|| bill.window_total.mul_ratio(1_000_000, i128::from(result.completed)));
+        Summary {
+            schema: SCHEMA,
+            scenario: ScenarioInfo {
+                name: scenario.name.clone(),
+                file: scenario.file.display().to_string(),
+                start_utc: scenario
+                    .start
+                    .format(&Rfc3339)
+                    .unwrap_or_else(|_| scenario.start.to_string()),
+                warmup: scenario.warmup.to_string(),
+                duration: scenario.duration.to_string(),
+                seed: scenario.seed,
+                replication,
+            },
+            requests: Requests {
+                arrived: result.arrivals,
+                completed: result.completed,
+                in_flight_at_end: result.in_flight_at_end,
+                errors: result.errors,
+                error_rate,
+                offered_per_s: result.arrivals as f64 / seconds,
+                goodput_per_s: result.completed as f64 / seconds,
+            },
+            latency: percentiles(&result.latency),
+            tiers: result.tiers.clone(),
+            cost: Cost {
+                window_usd: bill.window_total,
+                per_month_usd: bill.month_total,
+                per_million_successful_usd: per_million,
+                lines: bill.lines.clone(),
+            },
+            defaults: scenario.defaults.clone(),
+            events: result.events,
+        }
+    }
+}

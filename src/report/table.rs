@@ -1,0 +1,107 @@
+//! The terminal summary of one run: a block of aligned lines a person reads
+//! at a glance.
+
+use std::fmt::Write;
+
+use super::summary::Summary;
+
+/// Writes `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The terminal table for one summary.
+pub fn render(summary: &Summary) -> String {
+    let mut out = String::new();
+    let s = &summary.scenario;
+    let r = &summary.requests;
+    let _ = writeln!(
+        out,
+        "{}  ({} UTC start, {} measured after {} warm-up, seed {})",
+        s.name, s.start_utc, s.duration, s.warmup, s.seed
+    );
+    let _ = writeln!(
+        out,
+        "  requests     arrived {}  completed {}  in flight at end {}  ({:.1}/s offered)",
+        thousands(r.arrived),
+        thousands(r.completed),
+        thousands(r.in_flight_at_end),
+        r.offered_per_s
+    );
+    let _ = writeln!(
+        out,
+        "  errors       {} ({:.3}%): refused {}",
+        thousands(r.errors.total()),
+        r.error_rate * 100.0,
+        thousands(r.errors.refused)
+    );
+    match &summary.latency {
+        Some(l) => {
+            let _ = writeln!(
+                out,
+                "  latency      p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  p99.9 {:.2} ms  (mean {:.2} ms)",
+                l.p50_ms, l.p90_ms, l.p99_ms, l.p999_ms, l.mean_ms
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  latency      no request completed");
+        }
+    }
+    let utilisation: Vec<String> = summary
+        .tiers
+        .iter()
+        .map(|t| match t.servers {
+            Some(_) => format!("{} {:.1}%", t.name, t.utilization * 100.0),
+            None => format!("{} {:.1} busy", t.name, t.utilization),
+        })
+        .collect();
+    let _ = writeln!(out, "  utilisation  {}", utilisation.join("  "));
+    let c = &summary.cost;
+    let per_million = c.per_million_successful_usd.map_or("n/a".to_string(), |m| m.to_string());
+    let _ = writeln!(
+        out,
+        "  cost         window {}  per month {}  per million successful {}",
+        c.window_usd, c.per_month_usd, per_million
+    );
+    for line in &c.lines {
+        let _ = writeln!(
+            out,
+            "               {:<4} {:<10} {:<44} {:>12.3} {:<8} {:>10}  /month {:>10}",
+            line.service,
+            line.component,
+            line.item,
+            line.quantity,
+            line.unit,
+            line.window.to_string(),
+            line.month.to_string()
+        );
+    }
+    if !summary.defaults.is_empty() {
+        let _ = writeln!(out, "  defaults used:");
+        for d in &summary.defaults {
+            let _ = writeln!(out, "    {} = {}  ({})", d.key, d.value, d.source);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(75_234_001), "75,234,001");
+    }
+}

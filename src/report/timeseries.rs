@@ -1,0 +1,58 @@
+//! The time series CSV: one row per window of the measured run.
+
+use std::io::Write;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::sim::RunResult;
+
+/// Writes the rows of `result` as CSV, with UTC times from `start`.
+pub fn write_csv(
+    out: impl Write,
+    start: OffsetDateTime,
+    result: &RunResult,
+) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    let mut header: Vec<String> = [
+        "minute_start_utc",
+        "offset_s",
+        "arrivals",
+        "offered_per_s",
+        "completed",
+        "errors",
+        "in_flight",
+        "latency_mean_ms",
+        "latency_p50_ms",
+        "latency_p90_ms",
+        "latency_p99_ms",
+        "latency_p999_ms",
+        "latency_max_ms",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(result.tiers.iter().map(|t| format!("utilization_{}", t.name)));
+    writer.write_record(&header)?;
+    for row in &result.windows {
+        let utc = start + time::Duration::seconds_f64(row.offset_s);
+        let mut record = vec![
+            utc.format(&Rfc3339).unwrap_or_default(),
+            format!("{}", row.offset_s),
+            row.arrivals.to_string(),
+            format!("{:.3}", row.arrivals as f64 / row.length_s.max(1e-9)),
+            row.completed.to_string(),
+            row.errors.to_string(),
+            row.in_flight.to_string(),
+        ];
+        let latency =
+            row.latency.map(|p| [p.mean_ms, p.p50_ms, p.p90_ms, p.p99_ms, p.p999_ms, p.max_ms]);
+        match latency {
+            Some(values) => record.extend(values.iter().map(|v| format!("{v:.3}"))),
+            None => record.extend(std::iter::repeat_n(String::new(), 6)),
+        }
+        record.extend(row.utilization.iter().map(|u| format!("{u:.4}")));
+        writer.write_record(&record)?;
+    }
+    writer.flush()?;
+    Ok(())
+}

@@ -1,0 +1,398 @@
+//! Building a [`Scenario`] from the raw file: the `[scenario]`, `[traffic]`
+//! and `[request]` sections, then the components.
+
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::components::{ComponentNames, build_components};
+use super::error::{Problem, ScenarioError, Source};
+use super::model::{ComponentKind, RequestSpec, Scenario, Traffic, UsedDefault};
+use super::raw::{RawRequest, RawScenario, RawTop, RawTrace, RawTraffic};
+use super::trace::read_count_trace;
+use super::values;
+use crate::catalogue::Catalogue;
+use crate::engine::time::{SimDuration, SimTime};
+use crate::traffic::{ArrivalSpec, PiecewiseRate, Segment};
+
+/// Records defaults as they are filled in.
+#[derive(Debug, Default)]
+pub struct Defaults(pub Vec<UsedDefault>);
+
+impl Defaults {
+    /// Notes that `key` took `value` by default, because of `source`.
+    pub fn used(
+        &mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+        source: impl Into<String>,
+    ) {
+        self.0.push(UsedDefault { key: key.into(), value: value.into(), source: source.into() });
+    }
+}
+
+/// Builds the scenario, or the first mistake found.
+pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, ScenarioError> {
+    let mut root = DeTable::parse(&source.text).map_err(|e| toml_error(source, None, e))?;
+    let root_span = root.span();
+    let components = root.get_mut().remove("components");
+    let top_table = root.get_ref().clone();
+    let top = RawTop::deserialize(toml::de::Deserializer::from(Spanned::new(
+        root_span.clone(),
+        top_table,
+    )))
+    .map_err(|e| toml_error(source, Some(root.get_ref()), e))?;
+
+    let mut defaults = Defaults::default();
+    let scenario_section =
+        scenario_section(top.scenario.get_ref(), &mut defaults).map_err(|p| source.error(p))?;
+    let components_table = match components {
+        Some(value) => value,
+        None => {
+            return Err(source.error(
+                Problem::new(0..0, "components", "the scenario has no `[components.NAME]` tables")
+                    .with_hint(
+                        "add at least one component, e.g. [components.web] with type = \"ec2\"",
+                    ),
+            ));
+        }
+    };
+    let names = ComponentNames::collect(&components_table).map_err(|p| source.error(p))?;
+    let components = build_components(source, &components_table, &names, catalogue, &mut defaults)?;
+
+    let base_dir = source.path.parent().unwrap_or(Path::new("."));
+    let traffic = traffic_section(
+        top.traffic.get_ref(),
+        &names,
+        &components,
+        &scenario_section,
+        base_dir,
+        &mut defaults,
+    )
+    .map_err(|located| match located {
+        Located::Here(p) => source.error(p),
+        Located::Elsewhere(e) => e,
+    })?;
+    let request = request_section(top.request.as_ref().map(|r| r.get_ref()), &mut defaults)
+        .map_err(|p| source.error(p))?;
+
+    Ok(Scenario {
+        name: scenario_section.name,
+        file: source.path.clone(),
+        start: scenario_section.start,
+        warmup: scenario_section.warmup,
+        duration: scenario_section.duration,
+        seed: scenario_section.seed,
+        traffic,
+        request,
+        components,
+        defaults: defaults.0,
+    })
+}
+
+/// A mistake in the scenario file, or one already located in another file
+/// (a trace).
+enum Located {
+    Here(Problem),
+    Elsewhere(ScenarioError),
+}
+
+impl From<Problem> for Located {
+    fn from(problem: Problem) -> Located {
+        Located::Here(problem)
+    }
+}
+
+/// Turns a TOML or serde error into a located scenario error, naming the
+/// key at the error's position when the tree is known.
+fn toml_error(
+    source: &Source,
+    root: Option<&DeTable<'_>>,
+    error: toml::de::Error,
+) -> ScenarioError {
+    let span = error.span().unwrap_or(0..0);
+    let key = root.map(|table| key_path_at(table, span.start)).unwrap_or_default();
+    let message = error.message().trim().replace('\n', " ");
+    let hint = message
+        .contains("unknown field")
+        .then(|| "check the spelling; the README lists every key".to_string());
+    let mut problem = Problem::new(span, key, message);
+    problem.hint = hint;
+    source.error(problem)
+}
+
+/// The dotted path of the deepest key whose key or value covers `offset`.
+pub fn key_path_at(table: &DeTable<'_>, offset: usize) -> String {
+    let mut path = Vec::new();
+    let mut current = Some(table);
+    while let Some(table) = current.take() {
+        for (key, value) in table.iter() {
+            let covers = |r: Range<usize>| r.start <= offset && offset < r.end.max(r.start + 1);
+            if covers(key.span()) || covers(value.span()) {
+                path.push(key.get_ref().to_string());
+                if let DeValue::Table(inner) = value.get_ref() {
+                    current = Some(inner);
+                }
+                break;
+            }
+        }
+    }
+    path.join(".")
+}
+
+/// The checked `[scenario]` section.
+struct ScenarioSection {
+    name: String,
+    start: OffsetDateTime,
+    warmup: SimDuration,
+    duration: SimDuration,
+    seed: u64,
+}
+
+/// Checks `[scenario]`.
+fn scenario_section(
+    raw: &RawScenario,
+    defaults: &mut Defaults,
+) -> Result<ScenarioSection, Problem> {
+    let name = raw.name.get_ref().clone();
+    check_name(&name).map_err(|why| Problem::new(raw.name.span(), "scenario.name", why))?;
+    let start = values::timestamp(&raw.start, "scenario.start")?;
+    let warmup = match &raw.warmup {
+        Some(w) => values::duration(w, "scenario.warmup")?,
+        None => {
+            defaults.used(
+                "scenario.warmup",
+                "0s",
+                "Assumption: no warm-up unless asked; statistics start at once",
+            );
+            SimDuration::ZERO
+        }
+    };
+    let duration = values::positive_duration(&raw.duration, "scenario.duration")?;
+    let limit = SimDuration::from_secs(366 * 86_400);
+    if warmup + duration > limit {
+        return Err(Problem::new(
+            raw.duration.span(),
+            "scenario.duration",
+            "warm-up plus duration is longer than a year",
+        ));
+    }
+    let seed = match &raw.seed {
+        Some(seed) if *seed.get_ref() < 0 => {
+            return Err(Problem::new(
+                seed.span(),
+                "scenario.seed",
+                "expected a whole number of 0 or more",
+            ));
+        }
+        Some(seed) => *seed.get_ref() as u64,
+        None => {
+            defaults.used("scenario.seed", "1", "Assumption: a fixed seed so that runs repeat");
+            1
+        }
+    };
+    Ok(ScenarioSection { name, start, warmup, duration, seed })
+}
+
+/// A name that is safe as a folder and a CSV column: letters, digits, `-`,
+/// `_` and `.`, starting with a letter or digit.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let first_ok = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !first_ok || !rest_ok || name.contains("..") || name.len() > 100 {
+        return Err(format!(
+            "`{name}` is not a usable name: expected letters, digits, '-', '_' or '.', starting with a letter or digit (at most 100)"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `[traffic]` and builds the arrival process.
+fn traffic_section(
+    raw: &RawTraffic,
+    names: &ComponentNames,
+    components: &[super::model::Component],
+    timing: &ScenarioSection,
+    base_dir: &Path,
+    defaults: &mut Defaults,
+) -> Result<Traffic, Located> {
+    let entry = names.resolve(&raw.entry, "traffic.entry")?;
+    if let ComponentKind::Rds(_) = components[entry].kind {
+        return Err(Problem::new(
+            raw.entry.span(),
+            "traffic.entry",
+            "requests cannot enter at a database: expected an alb, ec2 or station component",
+        )
+        .into());
+    }
+    let arrivals = match (&raw.rate, &raw.trace) {
+        (Some(rate), None) => {
+            ArrivalSpec::Poisson { rate_per_s: values::positive_rate(rate, "traffic.rate")? }
+        }
+        (None, Some(trace)) => trace_arrivals(trace, timing, base_dir, defaults)?,
+        (Some(rate), Some(_)) => {
+            return Err(Problem::new(
+                rate.span(),
+                "traffic.rate",
+                "give either `rate` or `[traffic.trace]`, not both",
+            )
+            .into());
+        }
+        (None, None) => {
+            return Err(Problem::new(
+                raw.entry.span(),
+                "traffic",
+                "no arrivals: give `rate = \"250/s\"` or a `[traffic.trace]`",
+            )
+            .into());
+        }
+    };
+    Ok(Traffic { entry, arrivals })
+}
+
+/// Reads the trace and maps its counts onto simulated time.
+fn trace_arrivals(
+    raw: &Spanned<RawTrace>,
+    timing: &ScenarioSection,
+    base_dir: &Path,
+    defaults: &mut Defaults,
+) -> Result<ArrivalSpec, Located> {
+    let raw_ref = raw.get_ref();
+    let path = base_dir.join(raw_ref.file.get_ref());
+    if !path.is_file() {
+        return Err(Problem::new(
+            raw_ref.file.span(),
+            "traffic.trace.file",
+            format!("no trace file at {}", path.display()),
+        )
+        .with_hint("the path is relative to the scenario file's folder")
+        .into());
+    }
+    let trace = read_count_trace(&path).map_err(Located::Elsewhere)?;
+    let from = match &raw_ref.from {
+        Some(from) => values::timestamp(from, "traffic.trace.from")?,
+        None => {
+            defaults.used(
+                "traffic.trace.from",
+                "scenario.start",
+                "Assumption: the trace is replayed at its own UTC times",
+            );
+            timing.start
+        }
+    };
+    let scale = match &raw_ref.scale {
+        Some(scale) if !(*scale.get_ref() > 0.0 && scale.get_ref().is_finite()) => {
+            return Err(Problem::new(
+                scale.span(),
+                "traffic.trace.scale",
+                "expected a number above 0",
+            )
+            .into());
+        }
+        Some(scale) => *scale.get_ref(),
+        None => {
+            defaults.used(
+                "traffic.trace.scale",
+                "1.0",
+                "Assumption: the trace is replayed at its recorded rate",
+            );
+            1.0
+        }
+    };
+    let warmup = time::Duration::nanoseconds(timing.warmup.as_nanos() as i64);
+    let duration = time::Duration::nanoseconds(timing.duration.as_nanos() as i64);
+    let (needed_from, needed_to) = (from - warmup, from + duration);
+    if needed_from < trace.first || needed_to > trace.end() {
+        return Err(Problem::new(
+            raw_ref.file.span(),
+            "traffic.trace",
+            format!(
+                "the run needs the trace from {needed_from} to {needed_to}, but {} covers {} to {}",
+                path.display(),
+                trace.first,
+                trace.end()
+            ),
+        )
+        .with_hint("move scenario.start or traffic.trace.from, or shorten scenario.warmup or scenario.duration")
+        .into());
+    }
+    let mut segments = Vec::new();
+    let interval = time::Duration::seconds(trace.interval_s);
+    let offset_of =
+        |utc: OffsetDateTime| SimTime((utc - needed_from).whole_nanoseconds().max(0) as u64);
+    let total = SimTime((needed_to - needed_from).whole_nanoseconds() as u64);
+    for (i, count) in trace.counts.iter().enumerate() {
+        let start = trace.first + interval * i as i32;
+        let end = start + interval;
+        if end <= needed_from || start >= needed_to {
+            continue;
+        }
+        let rate_per_s = count * scale / trace.interval_s as f64;
+        segments.push(Segment { end: offset_of(end).min(total), rate_per_s });
+    }
+    let spec = ArrivalSpec::Piecewise(PiecewiseRate {
+        segments,
+        description: format!("{} from {from}, scale {scale}", raw_ref.file.get_ref()),
+    });
+    if spec.expected_arrivals(SimTime::ZERO, total) <= 0.0 {
+        return Err(Problem::new(
+            raw_ref.file.span(),
+            "traffic.trace",
+            "the trace has no requests in the run's window",
+        )
+        .into());
+    }
+    Ok(spec)
+}
+
+/// Checks `[request]`, filling defaults for what is left out.
+fn request_section(
+    raw: Option<&RawRequest>,
+    defaults: &mut Defaults,
+) -> Result<RequestSpec, Problem> {
+    let mut spec =
+        RequestSpec { request_bytes: 1_024, response_bytes: 10_240, requests_per_connection: 1.0 };
+    let source = "Assumption: a small API call";
+    match raw.and_then(|r| r.request_bytes.as_ref()) {
+        Some(v) => spec.request_bytes = values::size(v, "request.request_bytes")?,
+        None => defaults.used("request.request_bytes", "1KiB", source),
+    }
+    match raw.and_then(|r| r.response_bytes.as_ref()) {
+        Some(v) => spec.response_bytes = values::size(v, "request.response_bytes")?,
+        None => defaults.used("request.response_bytes", "10KiB", source),
+    }
+    match raw.and_then(|r| r.requests_per_connection.as_ref()) {
+        Some(v) if !(*v.get_ref() >= 1.0 && v.get_ref().is_finite()) => {
+            return Err(Problem::new(
+                v.span(),
+                "request.requests_per_connection",
+                "expected a number of 1 or more",
+            ));
+        }
+        Some(v) => spec.requests_per_connection = *v.get_ref(),
+        None => defaults.used(
+            "request.requests_per_connection",
+            "1",
+            "Assumption: no keep-alive, one new connection per request (the most LCU-hungry case)",
+        ),
+    }
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_could_escape_the_output_folder_are_refused() {
+        assert!(check_name("worldcup98").is_ok());
+        assert!(check_name("three-tier_v2.1").is_ok());
+        for bad in ["../../x", "..", ".", "a/b", "", "a\\b", "/abs", "x..y"] {
+            assert!(check_name(bad).is_err(), "{bad} accepted");
+        }
+    }
+}

@@ -1,0 +1,499 @@
+//! Building the `[components.NAME]` tables: each is read by the raw struct
+//! of its `type`, then checked against the catalogue and the other
+//! components it names.
+
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use super::build::{Defaults, check_name, key_path_at};
+use super::error::{Problem, ScenarioError, Source};
+use super::model::{
+    AlbSpec, Component, ComponentId, ComponentKind, FleetSpec, NextHop, RdsSpec, Routing,
+    StationSpec,
+};
+use super::raw::{RawAlb, RawEc2, RawRds, RawStation, RawValue};
+use super::values;
+use crate::catalogue::{Catalogue, RdsEngine};
+use crate::engine::time::SimDuration;
+
+/// The component types a scenario may use.
+const TYPES: [&str; 4] = ["alb", "ec2", "rds", "station"];
+
+/// Component names, their types and where they are defined, in file order.
+#[derive(Debug)]
+pub struct ComponentNames {
+    entries: Vec<(String, String, Range<usize>)>,
+}
+
+impl ComponentNames {
+    /// Reads each component's name and `type`.
+    pub fn collect(components: &Spanned<DeValue<'_>>) -> Result<ComponentNames, Problem> {
+        let DeValue::Table(table) = components.get_ref() else {
+            return Err(Problem::new(
+                components.span(),
+                "components",
+                "expected tables like [components.web]",
+            ));
+        };
+        let mut entries = Vec::new();
+        for (name, value) in table.iter() {
+            let key = format!("components.{}", name.get_ref());
+            check_name(name.get_ref())
+                .map_err(|why| Problem::new(name.span(), key.clone(), why))?;
+            let DeValue::Table(body) = value.get_ref() else {
+                return Err(Problem::new(value.span(), key, "expected a table with a `type`"));
+            };
+            let kind = match body.get("type").map(|v| (v.get_ref(), v.span())) {
+                Some((DeValue::String(kind), span)) => {
+                    if !TYPES.contains(&kind.as_ref()) {
+                        let problem = Problem::new(
+                            span,
+                            format!("{key}.type"),
+                            format!(
+                                "unknown component type `{kind}`: expected one of {}",
+                                TYPES.join(", ")
+                            ),
+                        );
+                        return Err(match values::suggest(kind, TYPES.iter().copied()) {
+                            Some(near) => problem.with_hint(format!("did you mean `{near}`?")),
+                            None => problem,
+                        });
+                    }
+                    kind.to_string()
+                }
+                _ => {
+                    return Err(Problem::new(
+                        name.span(),
+                        key,
+                        format!("missing `type`: expected one of {}", TYPES.join(", ")),
+                    ));
+                }
+            };
+            entries.push((name.get_ref().to_string(), kind, name.span()));
+        }
+        if entries.is_empty() {
+            return Err(Problem::new(components.span(), "components", "no components defined"));
+        }
+        Ok(ComponentNames { entries })
+    }
+
+    /// The index of the component a value names.
+    pub fn resolve(&self, name: &Spanned<String>, key: &str) -> Result<ComponentId, Problem> {
+        self.find(name.get_ref()).ok_or_else(|| self.unknown(name.get_ref(), name.span(), key))
+    }
+
+    /// The index of a component by name.
+    pub fn find(&self, name: &str) -> Option<ComponentId> {
+        self.entries.iter().position(|(n, _, _)| n == name)
+    }
+
+    /// The error for a name that is not a component.
+    pub fn unknown(&self, name: &str, span: Range<usize>, key: &str) -> Problem {
+        let known: Vec<&str> = self.entries.iter().map(|(n, _, _)| n.as_str()).collect();
+        let problem = Problem::new(
+            span,
+            key,
+            format!("no component named `{name}`: the scenario has {}", known.join(", ")),
+        );
+        match values::suggest(name, known.iter().copied()) {
+            Some(near) => problem.with_hint(format!("did you mean `{near}`?")),
+            None => problem,
+        }
+    }
+
+    /// The `type` of component `id`.
+    pub fn kind_of(&self, id: ComponentId) -> &str {
+        &self.entries[id].1
+    }
+}
+
+/// Builds every component in file order.
+pub fn build_components(
+    source: &Source,
+    components: &Spanned<DeValue<'_>>,
+    names: &ComponentNames,
+    catalogue: &Catalogue,
+    defaults: &mut Defaults,
+) -> Result<Vec<Component>, ScenarioError> {
+    let DeValue::Table(table) = components.get_ref() else {
+        unreachable!("ComponentNames::collect checked that components is a table")
+    };
+    let mut built = Vec::new();
+    for ((name, kind, _), (_, value)) in names.entries.iter().zip(table.iter()) {
+        let key = format!("components.{name}");
+        let deserializer = || ValueDeserializer::from(value.clone());
+        let located = |e: toml::de::Error| {
+            let span = e.span().unwrap_or(value.span());
+            let mut root = DeTable::new();
+            root.insert(Spanned::new(0..0, "components".into()), components.clone());
+            let path = key_path_at(&root, span.start);
+            let mut problem = Problem::new(
+                span,
+                if path.is_empty() { key.clone() } else { path },
+                e.message().trim().replace('\n', " "),
+            );
+            if e.message().contains("unknown field") {
+                problem = problem.with_hint(format!(
+                    "check the spelling; `{kind}` components take the keys listed in the README"
+                ));
+            }
+            source.error(problem)
+        };
+        let built_kind = match kind.as_str() {
+            "alb" => alb(
+                &RawAlb::deserialize(deserializer()).map_err(located)?,
+                &key,
+                names,
+                catalogue,
+                defaults,
+            ),
+            "ec2" => ec2(
+                &RawEc2::deserialize(deserializer()).map_err(located)?,
+                &key,
+                names,
+                catalogue,
+                defaults,
+            ),
+            "rds" => rds(
+                &RawRds::deserialize(deserializer()).map_err(located)?,
+                &key,
+                catalogue,
+                defaults,
+            ),
+            _ => station(&RawStation::deserialize(deserializer()).map_err(located)?, &key, names),
+        }
+        .map_err(|p| source.error(p))?;
+        built.push(Component { name: name.clone(), kind: built_kind });
+    }
+    Ok(built)
+}
+
+/// Checks an ALB.
+fn alb(
+    raw: &RawAlb,
+    key: &str,
+    names: &ComponentNames,
+    catalogue: &Catalogue,
+    defaults: &mut Defaults,
+) -> Result<ComponentKind, Problem> {
+    let targets = names.resolve(&raw.targets, &format!("{key}.targets"))?;
+    if names.kind_of(targets) != "ec2" {
+        return Err(Problem::new(
+            raw.targets.span(),
+            format!("{key}.targets"),
+            format!(
+                "`{}` is a {} component: an ALB forwards to an ec2 fleet",
+                raw.targets.get_ref(),
+                names.kind_of(targets)
+            ),
+        ));
+    }
+    let routing = match raw.routing.as_ref() {
+        Some(r) => match r.get_ref().as_str() {
+            "round_robin" => Routing::RoundRobin,
+            "least_outstanding_requests" => Routing::LeastOutstandingRequests,
+            other => {
+                return Err(Problem::new(
+                    r.span(),
+                    format!("{key}.routing"),
+                    format!(
+                        "unknown routing `{other}`: expected round_robin or least_outstanding_requests"
+                    ),
+                ));
+            }
+        },
+        None => {
+            defaults.used(
+                format!("{key}.routing"),
+                "round_robin",
+                catalogue.cite_alb_routing_default(),
+            );
+            Routing::RoundRobin
+        }
+    };
+    let latency = match raw.latency.as_ref() {
+        Some(l) => values::duration(l, &format!("{key}.latency"))?,
+        None => {
+            defaults.used(
+                format!("{key}.latency"),
+                "1ms",
+                "Assumption: AWS publishes no figure for the time an ALB adds; 1 ms is a round planning value",
+            );
+            SimDuration::from_millis(1)
+        }
+    };
+    let rules = match raw.rules.as_ref() {
+        Some(r) => values::integer_in(r, &format!("{key}.rules"), 1, 100)?,
+        None => {
+            defaults.used(
+                format!("{key}.rules"),
+                "1",
+                "Assumption: only the listener's default rule",
+            );
+            1
+        }
+    };
+    Ok(ComponentKind::Alb(AlbSpec {
+        targets,
+        routing,
+        latency,
+        rules,
+        facts: catalogue.alb().clone(),
+    }))
+}
+
+/// Checks a fixed EC2 fleet.
+fn ec2(
+    raw: &RawEc2,
+    key: &str,
+    names: &ComponentNames,
+    catalogue: &Catalogue,
+    defaults: &mut Defaults,
+) -> Result<ComponentKind, Problem> {
+    let type_key = format!("{key}.instance_type");
+    let instance_type = catalogue.ec2_type(raw.instance_type.get_ref()).map_err(|unknown| {
+        let problem = Problem::new(raw.instance_type.span(), type_key.clone(), unknown.to_string());
+        match &unknown.suggestion {
+            Some(near) => problem.with_hint(format!("did you mean `{near}`?")),
+            None => problem.with_hint(
+                "the catalogue lists t3, t4g, m5, m6i, m7g, m7i, c5, c6i, c7g, r6i and r7g sizes",
+            ),
+        }
+    })?;
+    let count = values::integer_in(&raw.count, &format!("{key}.count"), 1, 10_000)?;
+    let workers = match raw.workers.as_ref() {
+        Some(w) => values::integer_in(w, &format!("{key}.workers"), 1, 1_000_000)?,
+        None => {
+            defaults.used(
+                format!("{key}.workers"),
+                "200",
+                "Assumption: Apache Tomcat's default maxThreads (200)",
+            );
+            200
+        }
+    };
+    let accept_queue = match raw.accept_queue.as_ref() {
+        Some(q) => values::integer_in(q, &format!("{key}.accept_queue"), 0, 1_000_000)?,
+        None => {
+            defaults.used(
+                format!("{key}.accept_queue"),
+                "4096",
+                "Assumption: Linux's default listen backlog cap net.core.somaxconn = 4096 (kernel 5.4 and later)",
+            );
+            4_096
+        }
+    };
+    let reference_cpu = values::distribution(&raw.cpu, &format!("{key}.cpu"))?;
+    let cpu = reference_cpu.scaled_by_speed(instance_type.relative_speed);
+    let database = match raw.database.as_ref() {
+        Some(db) => {
+            let id = names.resolve(db, &format!("{key}.database"))?;
+            if names.kind_of(id) != "rds" {
+                return Err(Problem::new(
+                    db.span(),
+                    format!("{key}.database"),
+                    format!(
+                        "`{}` is a {} component: expected an rds component",
+                        db.get_ref(),
+                        names.kind_of(id)
+                    ),
+                ));
+            }
+            Some(id)
+        }
+        None => None,
+    };
+    Ok(ComponentKind::Ec2(FleetSpec {
+        instance_type: instance_type.clone(),
+        count,
+        workers,
+        accept_queue,
+        cpu,
+        database,
+    }))
+}
+
+/// Checks an RDS primary.
+fn rds(
+    raw: &RawRds,
+    key: &str,
+    catalogue: &Catalogue,
+    defaults: &mut Defaults,
+) -> Result<ComponentKind, Problem> {
+    let class_key = format!("{key}.instance_class");
+    let class = catalogue.rds_class(raw.instance_class.get_ref()).map_err(|unknown| {
+        let problem =
+            Problem::new(raw.instance_class.span(), class_key.clone(), unknown.to_string());
+        match &unknown.suggestion {
+            Some(near) => problem.with_hint(format!("did you mean `{near}`?")),
+            None => problem,
+        }
+    })?;
+    let engine = match raw.engine.as_ref() {
+        Some(e) => match e.get_ref().as_str() {
+            "postgresql" | "postgres" => RdsEngine::Postgresql,
+            "mysql" => RdsEngine::Mysql,
+            other => {
+                return Err(Problem::new(
+                    e.span(),
+                    format!("{key}.engine"),
+                    format!("unknown engine `{other}`: expected postgresql or mysql"),
+                ));
+            }
+        },
+        None => {
+            defaults.used(
+                format!("{key}.engine"),
+                "postgresql",
+                "Assumption: the engine most RDS users choose",
+            );
+            RdsEngine::Postgresql
+        }
+    };
+    let usd_per_hour = class.usd_per_hour(engine).ok_or_else(|| {
+        Problem::new(
+            raw.instance_class.span(),
+            class_key.clone(),
+            format!("the catalogue has no {engine:?} price for {}", class.name),
+        )
+        .with_hint("choose another class or engine, or give a catalogue directory with the price")
+    })?;
+    let multi_az = match raw.multi_az.as_ref() {
+        Some(m) => *m.get_ref(),
+        None => {
+            defaults.used(
+                format!("{key}.multi_az"),
+                "false",
+                "AWS: CreateDBInstance defaults MultiAZ to false",
+            );
+            false
+        }
+    };
+    let storage_gb = match raw.storage.as_ref() {
+        Some(s) => {
+            let bytes = values::size(s, &format!("{key}.storage"))?;
+            if bytes < 20_000_000_000 {
+                return Err(Problem::new(
+                    s.span(),
+                    format!("{key}.storage"),
+                    "RDS gp3 storage starts at 20GB",
+                ));
+            }
+            bytes.div_ceil(1_000_000_000)
+        }
+        None => {
+            defaults.used(
+                format!("{key}.storage"),
+                "20GB",
+                "AWS: the smallest gp3 allocation RDS accepts (20 GiB)",
+            );
+            20
+        }
+    };
+    let query = values::distribution(&raw.query, &format!("{key}.query"))?;
+    Ok(ComponentKind::Rds(RdsSpec {
+        class: class.clone(),
+        engine,
+        multi_az,
+        storage_gb,
+        query,
+        usd_per_hour,
+        storage_usd_per_gb_month: catalogue.rds_storage().gp3_usd_per_gb_month,
+    }))
+}
+
+/// Checks a textbook station.
+fn station(raw: &RawStation, key: &str, names: &ComponentNames) -> Result<ComponentKind, Problem> {
+    let servers_key = format!("{key}.servers");
+    let servers = match raw.servers.get_ref() {
+        toml::Value::Integer(n) if (1..=1_000_000).contains(n) => Some(*n as u32),
+        toml::Value::String(word) if word == "unlimited" => None,
+        other => {
+            return Err(Problem::new(
+                raw.servers.span(),
+                servers_key,
+                format!(
+                    "`{other}`: expected a number of servers from 1 to 1000000, or \"unlimited\""
+                ),
+            ));
+        }
+    };
+    let service = values::distribution(&raw.service, &format!("{key}.service"))?;
+    let next = match raw.next.as_ref() {
+        None => vec![NextHop { to: None, cumulative: 1.0 }],
+        Some(next) => next_hops(next, &format!("{key}.next"), names)?,
+    };
+    Ok(ComponentKind::Station(StationSpec { servers, service, next }))
+}
+
+/// Reads a station's routing: a name, `"exit"`, or `[{ to, p }, …]`.
+fn next_hops(raw: &RawValue, key: &str, names: &ComponentNames) -> Result<Vec<NextHop>, Problem> {
+    let span = raw.span();
+    let target = |name: &str| -> Result<Option<ComponentId>, Problem> {
+        if name == "exit" {
+            return Ok(None);
+        }
+        let id = names.find(name).ok_or_else(|| names.unknown(name, span.clone(), key))?;
+        if names.kind_of(id) != "station" {
+            return Err(Problem::new(
+                span.clone(),
+                key,
+                format!(
+                    "`{name}` is a {} component: stations route to stations or \"exit\"",
+                    names.kind_of(id)
+                ),
+            ));
+        }
+        Ok(Some(id))
+    };
+    match raw.get_ref() {
+        toml::Value::String(name) => Ok(vec![NextHop { to: target(name)?, cumulative: 1.0 }]),
+        toml::Value::Array(branches) => {
+            let mut hops = Vec::new();
+            let mut cumulative = 0.0;
+            for branch in branches {
+                let (Some(toml::Value::String(to)), Some(p)) = (branch.get("to"), branch.get("p"))
+                else {
+                    return Err(Problem::new(
+                        span,
+                        key,
+                        "each branch is { to = \"NAME\", p = SHARE }",
+                    ));
+                };
+                let p = p.as_float().or_else(|| p.as_integer().map(|i| i as f64)).unwrap_or(-1.0);
+                if !(0.0..=1.0).contains(&p) {
+                    return Err(Problem::new(
+                        span,
+                        key,
+                        format!("p = {p}: a share is between 0 and 1"),
+                    ));
+                }
+                cumulative += p;
+                hops.push(NextHop { to: target(to)?, cumulative });
+            }
+            if (cumulative - 1.0).abs() > 1e-9 {
+                return Err(Problem::new(
+                    span,
+                    key,
+                    format!("the shares add up to {cumulative}, not 1"),
+                )
+                .with_hint("add a branch { to = \"exit\", p = … } for requests that leave"));
+            }
+            if let Some(last) = hops.last_mut() {
+                last.cumulative = 1.0;
+            }
+            Ok(hops)
+        }
+        other => Err(Problem::new(
+            span,
+            key,
+            format!(
+                "expected a component name, \"exit\" or a list of {{ to, p }}, found a {}",
+                other.type_str()
+            ),
+        )),
+    }
+}

@@ -1,0 +1,201 @@
+//! The validated scenario: domain types the simulation is built from.
+//!
+//! Every value here has been checked, every default filled in and recorded
+//! in [`Scenario::defaults`], and every name resolved to an index. The
+//! simulation never sees TOML, spans or file paths beyond reporting.
+
+use std::path::PathBuf;
+
+use time::OffsetDateTime;
+
+use crate::billing::money::Money;
+use crate::catalogue::{AlbFacts, Ec2Type, RdsClass, RdsEngine};
+use crate::engine::dist::Dist;
+use crate::engine::time::SimDuration;
+use crate::traffic::ArrivalSpec;
+
+/// A scenario ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Names the output folder; letters, digits, `-`, `_` and `.` only.
+    pub name: String,
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// UTC instant at which the measured window begins; the warm-up runs
+    /// just before it.
+    pub start: OffsetDateTime,
+    /// Simulated but left out of the statistics.
+    pub warmup: SimDuration,
+    /// Length of the measured window.
+    pub duration: SimDuration,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// How requests arrive and where.
+    pub traffic: Traffic,
+    /// What each request carries.
+    pub request: RequestSpec,
+    /// The components, in file order; indices are [`ComponentId`]s.
+    pub components: Vec<Component>,
+    /// Every default the run uses, with its source.
+    pub defaults: Vec<UsedDefault>,
+}
+
+impl Scenario {
+    /// The UTC instant at which the simulation (the warm-up) begins.
+    pub fn simulation_start(&self) -> OffsetDateTime {
+        self.start - time::Duration::nanoseconds(self.warmup.as_nanos() as i64)
+    }
+
+    /// Warm-up plus measured window.
+    pub fn total_duration(&self) -> SimDuration {
+        self.warmup + self.duration
+    }
+}
+
+/// Index of a component in [`Scenario::components`].
+pub type ComponentId = usize;
+
+/// A default value that a run used, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UsedDefault {
+    /// Dotted key path the default fills, e.g. `components.lb.routing`.
+    pub key: String,
+    /// The value used, written as a user would write it.
+    pub value: String,
+    /// An AWS document, a catalogue source, or `Assumption: …`.
+    pub source: String,
+}
+
+/// Where requests enter and how they arrive.
+#[derive(Debug, Clone)]
+pub struct Traffic {
+    /// The component every request arrives at.
+    pub entry: ComponentId,
+    /// The arrival process.
+    pub arrivals: ArrivalSpec,
+}
+
+/// What one request carries over the network.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RequestSpec {
+    /// Bytes from client to load balancer.
+    pub request_bytes: u64,
+    /// Bytes back to the client.
+    pub response_bytes: u64,
+    /// Requests sent over one client connection.
+    pub requests_per_connection: f64,
+}
+
+/// A named component.
+#[derive(Debug, Clone)]
+pub struct Component {
+    /// Its table name under `[components]`.
+    pub name: String,
+    /// What it is.
+    pub kind: ComponentKind,
+}
+
+/// The kinds of component a scenario can hold.
+#[derive(Debug, Clone)]
+pub enum ComponentKind {
+    /// An Application Load Balancer.
+    Alb(AlbSpec),
+    /// A fixed fleet of EC2 instances.
+    Ec2(FleetSpec),
+    /// An RDS primary instance.
+    Rds(RdsSpec),
+    /// A textbook multi-server FCFS queue.
+    Station(StationSpec),
+}
+
+impl ComponentKind {
+    /// The `type` word of this kind in a scenario file.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ComponentKind::Alb(_) => "alb",
+            ComponentKind::Ec2(_) => "ec2",
+            ComponentKind::Rds(_) => "rds",
+            ComponentKind::Station(_) => "station",
+        }
+    }
+}
+
+/// How a load balancer picks a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routing {
+    /// Each target in turn.
+    RoundRobin,
+    /// The target with the fewest requests in flight.
+    LeastOutstandingRequests,
+}
+
+/// An Application Load Balancer in front of one fleet.
+#[derive(Debug, Clone)]
+pub struct AlbSpec {
+    /// The fleet it forwards to.
+    pub targets: ComponentId,
+    /// Target selection.
+    pub routing: Routing,
+    /// Time it adds to each request.
+    pub latency: SimDuration,
+    /// Listener rules evaluated per request (the first 10 are free).
+    pub rules: u32,
+    /// Prices and LCU dimensions from the catalogue.
+    pub facts: AlbFacts,
+}
+
+/// A fixed-size fleet of EC2 instances.
+#[derive(Debug, Clone)]
+pub struct FleetSpec {
+    /// The catalogue instance type.
+    pub instance_type: Ec2Type,
+    /// Number of instances, all running for the whole run.
+    pub count: u32,
+    /// Worker slots per instance.
+    pub workers: u32,
+    /// Requests an instance holds waiting for a worker before refusing.
+    pub accept_queue: u32,
+    /// CPU time per request, already scaled to this type's speed.
+    pub cpu: Dist,
+    /// The database each request queries once, if any.
+    pub database: Option<ComponentId>,
+}
+
+/// An RDS primary instance.
+#[derive(Debug, Clone)]
+pub struct RdsSpec {
+    /// The catalogue class.
+    pub class: RdsClass,
+    /// The database engine, which sets the price.
+    pub engine: RdsEngine,
+    /// A synchronous standby in a second zone.
+    pub multi_az: bool,
+    /// Allocated gp3 storage in GB.
+    pub storage_gb: u64,
+    /// Time one query holds one vCPU.
+    pub query: Dist,
+    /// Hourly instance price for this engine (single-AZ).
+    pub usd_per_hour: Money,
+    /// gp3 storage price per GB-month.
+    pub storage_usd_per_gb_month: Money,
+}
+
+/// A textbook station: c servers, first come first served.
+#[derive(Debug, Clone)]
+pub struct StationSpec {
+    /// Servers; `None` means as many as there are requests.
+    pub servers: Option<u32>,
+    /// Service time per visit.
+    pub service: Dist,
+    /// Where a request goes after service.
+    pub next: Vec<NextHop>,
+}
+
+/// One branch of a station's routing: a share of the requests leaving it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NextHop {
+    /// The component, or `None` for leaving the system.
+    pub to: Option<ComponentId>,
+    /// Cumulative probability up to and including this branch.
+    pub cumulative: f64,
+}

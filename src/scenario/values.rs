@@ -1,0 +1,232 @@
+//! Reading single values: durations, rates, sizes, timestamps,
+//! distributions and names, each with an error that says what was expected.
+
+use std::ops::Range;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use toml::Spanned;
+
+use super::error::Problem;
+use super::raw::RawValue;
+use super::units;
+use crate::engine::dist::Dist;
+use crate::engine::time::SimDuration;
+
+/// The span of a spanned value.
+pub fn span<T>(value: &Spanned<T>) -> Range<usize> {
+    value.span()
+}
+
+/// A duration such as `"90s"`.
+pub fn duration(value: &Spanned<String>, key: &str) -> Result<SimDuration, Problem> {
+    units::parse_duration(value.get_ref()).map_err(|form| {
+        Problem::new(span(value), key, format!("`{}` is not {form}", value.get_ref()))
+    })
+}
+
+/// A duration that must be longer than zero.
+pub fn positive_duration(value: &Spanned<String>, key: &str) -> Result<SimDuration, Problem> {
+    let parsed = duration(value, key)?;
+    if parsed == SimDuration::ZERO {
+        return Err(Problem::new(span(value), key, "expected a duration longer than zero"));
+    }
+    Ok(parsed)
+}
+
+/// A rate in requests per second such as `"250/s"`, which must be positive.
+pub fn positive_rate(value: &Spanned<String>, key: &str) -> Result<f64, Problem> {
+    let text = value.get_ref();
+    if text.trim_start().starts_with('-') {
+        return Err(Problem::new(
+            span(value),
+            key,
+            format!("`{text}` is negative: a rate is more than zero"),
+        ));
+    }
+    let rate = units::parse_rate(text)
+        .map_err(|form| Problem::new(span(value), key, format!("`{text}` is not {form}")))?;
+    if !(rate > 0.0 && rate.is_finite()) {
+        return Err(Problem::new(
+            span(value),
+            key,
+            format!("`{text}`: a rate must be more than zero"),
+        ));
+    }
+    Ok(rate)
+}
+
+/// A size in bytes such as `"20KiB"`.
+pub fn size(value: &Spanned<String>, key: &str) -> Result<u64, Problem> {
+    units::parse_size(value.get_ref()).map_err(|form| {
+        Problem::new(span(value), key, format!("`{}` is not {form}", value.get_ref()))
+    })
+}
+
+/// A whole number in `min..=max`.
+pub fn integer_in(value: &Spanned<i64>, key: &str, min: i64, max: i64) -> Result<u32, Problem> {
+    let n = *value.get_ref();
+    if n < min || n > max {
+        return Err(Problem::new(
+            span(value),
+            key,
+            format!("{n} is out of range: expected a whole number from {min} to {max}"),
+        ));
+    }
+    Ok(n as u32)
+}
+
+/// A UTC timestamp, written as a TOML date-time or an RFC 3339 string such
+/// as `"1998-06-30T18:00:00Z"`.
+pub fn timestamp(value: &RawValue, key: &str) -> Result<OffsetDateTime, Problem> {
+    let text = match value.get_ref() {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Datetime(d) => d.to_string(),
+        other => {
+            return Err(Problem::new(
+                span(value),
+                key,
+                format!(
+                    "expected a UTC time like \"2026-03-02T14:00:00Z\", found a {}",
+                    other.type_str()
+                ),
+            ));
+        }
+    };
+    OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
+        Problem::new(
+            span(value),
+            key,
+            format!("`{text}` is not a UTC time: expected RFC 3339 like \"2026-03-02T14:00:00Z\""),
+        )
+        .with_hint(
+            "give the date, a `T`, the time with seconds, and `Z` (or an offset like +02:00)",
+        )
+    })
+}
+
+/// The distributions a scenario may name.
+const DIST_NAMES: [&str; 3] = ["constant", "exponential", "lognormal"];
+
+/// A duration distribution: a plain duration string means a constant, a
+/// table names `dist` and its parameters.
+pub fn distribution(value: &RawValue, key: &str) -> Result<Dist, Problem> {
+    let at = span(value);
+    let form = "a duration like \"8ms\" (constant) or a table like \
+                { dist = \"exponential\", mean = \"10ms\" }";
+    let table = match value.get_ref() {
+        toml::Value::String(text) => {
+            let parsed = units::parse_duration(text)
+                .map_err(|_| Problem::new(at.clone(), key, format!("`{text}` is not {form}")))?;
+            return Ok(Dist::Constant(parsed));
+        }
+        toml::Value::Table(table) => table,
+        other => {
+            return Err(Problem::new(
+                at,
+                key,
+                format!("expected {form}, found a {}", other.type_str()),
+            ));
+        }
+    };
+    let field = |name: &str| -> Result<Option<&toml::Value>, Problem> { Ok(table.get(name)) };
+    let dist_name = match field("dist")? {
+        Some(toml::Value::String(name)) => name.as_str(),
+        _ => return Err(Problem::new(at, key, format!("expected {form}: the table needs `dist`"))),
+    };
+    let allowed: &[&str] = match dist_name {
+        "constant" => &["dist", "value"],
+        "exponential" => &["dist", "mean"],
+        "lognormal" => &["dist", "mean", "cv"],
+        unknown => {
+            let problem = Problem::new(
+                at,
+                format!("{key}.dist"),
+                format!(
+                    "unknown distribution `{unknown}`: expected one of {}",
+                    DIST_NAMES.join(", ")
+                ),
+            );
+            return Err(match suggest(unknown, DIST_NAMES.iter().copied()) {
+                Some(near) => problem.with_hint(format!("did you mean `{near}`?")),
+                None => problem,
+            });
+        }
+    };
+    if let Some(extra) = table.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(Problem::new(
+            at,
+            format!("{key}.{extra}"),
+            format!(
+                "`{extra}` is not a parameter of `{dist_name}`: expected {}",
+                allowed[1..].join(", ")
+            ),
+        ));
+    }
+    let time_param = |name: &str| -> Result<SimDuration, Problem> {
+        let text = match table.get(name) {
+            Some(toml::Value::String(text)) => text,
+            Some(other) => {
+                return Err(Problem::new(
+                    at.clone(),
+                    format!("{key}.{name}"),
+                    format!("expected {}, found a {}", units::DURATION_FORM, other.type_str()),
+                ));
+            }
+            None => {
+                return Err(Problem::new(
+                    at.clone(),
+                    key,
+                    format!("`{dist_name}` needs `{name}`, {}", units::DURATION_FORM),
+                ));
+            }
+        };
+        let parsed = units::parse_duration(text).map_err(|form| {
+            Problem::new(at.clone(), format!("{key}.{name}"), format!("`{text}` is not {form}"))
+        })?;
+        if parsed == SimDuration::ZERO && dist_name != "constant" {
+            return Err(Problem::new(
+                at.clone(),
+                format!("{key}.{name}"),
+                "the mean must be longer than zero",
+            ));
+        }
+        Ok(parsed)
+    };
+    match dist_name {
+        "constant" => Ok(Dist::Constant(time_param("value")?)),
+        "exponential" => Ok(Dist::exponential(time_param("mean")?)),
+        _ => {
+            let mean = time_param("mean")?;
+            let cv = match table.get("cv") {
+                Some(toml::Value::Float(cv)) => *cv,
+                Some(toml::Value::Integer(cv)) => *cv as f64,
+                _ => {
+                    return Err(Problem::new(
+                        at,
+                        format!("{key}.cv"),
+                        "`lognormal` needs `cv`, the coefficient of variation (standard deviation / mean), a number above 0",
+                    ));
+                }
+            };
+            if !(cv > 0.0 && cv.is_finite() && cv <= 100.0) {
+                return Err(Problem::new(
+                    at,
+                    format!("{key}.cv"),
+                    format!("cv = {cv}: expected a number above 0 and at most 100"),
+                ));
+            }
+            Ok(Dist::lognormal(mean, cv))
+        }
+    }
+}
+
+/// The closest of `candidates` to `name`, if it is close enough to be a
+/// plausible typo.
+pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}

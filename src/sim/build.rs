@@ -1,0 +1,303 @@
+//! The running components of one run, built from the scenario, and the
+//! per-tier bookkeeping the loop reports from.
+
+use crate::billing::meters::{InstanceLife, LcuMeter};
+use crate::components::alb::Alb;
+use crate::components::ec2::Fleet;
+use crate::components::rds::Rds;
+use crate::components::station::Station;
+use crate::engine::random::Stream;
+use crate::engine::time::{NANOS_PER_SEC, SimDuration, SimTime};
+use crate::scenario::Scenario;
+use crate::scenario::model::ComponentKind;
+
+use super::result::{TierStats, Usage};
+
+/// Where a component's running state lives: its kind and index.
+#[derive(Debug, Clone, Copy)]
+pub enum Slot {
+    /// In `Runtime::albs`.
+    Alb(usize),
+    /// In `Runtime::fleets`.
+    Fleet(usize),
+    /// In `Runtime::databases`.
+    Rds(usize),
+    /// In `Runtime::stations`.
+    Station(usize),
+}
+
+/// What a tier measures.
+#[derive(Debug, Clone, Copy)]
+pub enum TierKind {
+    /// The vCPUs of a fleet.
+    FleetCpu(usize),
+    /// The worker slots of a fleet.
+    FleetWorkers(usize),
+    /// A database's vCPUs.
+    Database(usize),
+    /// A station's servers.
+    Station(usize),
+}
+
+/// A pool whose utilisation the run reports.
+#[derive(Debug, Clone)]
+pub struct Tier {
+    /// E.g. `web.cpu`.
+    pub name: String,
+    /// What it measures.
+    pub kind: TierKind,
+    /// Servers in the tier (1 for an unlimited station, whose figure is then
+    /// the mean number in service).
+    pub capacity: u64,
+    /// True when the tier has no server limit.
+    pub unlimited: bool,
+}
+
+/// Every running component of a run.
+pub struct Runtime {
+    /// Component id → running state.
+    pub slots: Vec<Slot>,
+    /// Load balancers.
+    pub albs: Vec<Alb>,
+    /// The fleet (index into `fleets`) behind each load balancer.
+    pub alb_fleet: Vec<usize>,
+    /// EC2 fleets.
+    pub fleets: Vec<Fleet>,
+    /// RDS instances, with their query-time streams.
+    pub databases: Vec<Rds>,
+    /// Query-time stream of each database.
+    query_streams: Vec<Stream>,
+    /// Stations.
+    pub stations: Vec<Station>,
+    /// Pools whose utilisation is reported.
+    pub tiers: Vec<Tier>,
+    /// Request plus response bytes.
+    pub bytes_per_request: u64,
+    /// New connections per request (1 / requests per connection).
+    pub connections_per_request: f64,
+    /// The fleet every request reaches, if any, and its database.
+    plan: (Option<usize>, Option<usize>),
+    seed: u64,
+    replication: u32,
+}
+
+impl Runtime {
+    /// Builds the running components, each with its own random streams.
+    pub fn new(scenario: &Scenario, replication: u32) -> Runtime {
+        let seed = scenario.seed;
+        let stream = |name: String| Stream::new(seed, replication, &name);
+        let measured_start = SimTime::ZERO + scenario.warmup;
+        let offset_into_hour = u64::from(scenario.start.minute()) * 60 * NANOS_PER_SEC
+            + u64::from(scenario.start.second()) * NANOS_PER_SEC
+            + u64::from(scenario.start.nanosecond());
+        let mut runtime = Runtime {
+            slots: Vec::new(),
+            albs: Vec::new(),
+            alb_fleet: Vec::new(),
+            fleets: Vec::new(),
+            databases: Vec::new(),
+            query_streams: Vec::new(),
+            stations: Vec::new(),
+            tiers: Vec::new(),
+            bytes_per_request: scenario.request.request_bytes + scenario.request.response_bytes,
+            connections_per_request: 1.0 / scenario.request.requests_per_connection,
+            plan: (None, None),
+            seed,
+            replication,
+        };
+        for component in &scenario.components {
+            let name = &component.name;
+            let slot = match &component.kind {
+                ComponentKind::Alb(spec) => {
+                    runtime.albs.push(Alb::new(
+                        spec.clone(),
+                        LcuMeter::new(measured_start, offset_into_hour),
+                    ));
+                    Slot::Alb(runtime.albs.len() - 1)
+                }
+                ComponentKind::Ec2(spec) => {
+                    let f = runtime.fleets.len();
+                    runtime.fleets.push(Fleet::new(spec, stream(format!("{name}.cpu"))));
+                    let vcpus = u64::from(spec.count) * u64::from(spec.instance_type.vcpus);
+                    let workers = u64::from(spec.count) * u64::from(spec.workers);
+                    runtime.add_tier(format!("{name}.cpu"), TierKind::FleetCpu(f), vcpus, false);
+                    runtime.add_tier(
+                        format!("{name}.workers"),
+                        TierKind::FleetWorkers(f),
+                        workers,
+                        false,
+                    );
+                    Slot::Fleet(f)
+                }
+                ComponentKind::Rds(spec) => {
+                    let d = runtime.databases.len();
+                    runtime.databases.push(Rds::new(spec));
+                    runtime.query_streams.push(stream(format!("{name}.query")));
+                    runtime.add_tier(
+                        format!("{name}.cpu"),
+                        TierKind::Database(d),
+                        u64::from(spec.class.vcpus),
+                        false,
+                    );
+                    Slot::Rds(d)
+                }
+                ComponentKind::Station(spec) => {
+                    let s = runtime.stations.len();
+                    runtime.stations.push(Station::new(
+                        spec,
+                        stream(format!("{name}.service")),
+                        stream(format!("{name}.routing")),
+                    ));
+                    let (capacity, unlimited) = match spec.servers {
+                        Some(c) => (u64::from(c), false),
+                        None => (1, true),
+                    };
+                    runtime.add_tier(name.clone(), TierKind::Station(s), capacity, unlimited);
+                    Slot::Station(s)
+                }
+            };
+            runtime.slots.push(slot);
+        }
+        for alb in &runtime.albs {
+            let Slot::Fleet(f) = runtime.slots[alb.spec.targets] else {
+                unreachable!("validation checks that an ALB targets an ec2 fleet")
+            };
+            runtime.alb_fleet.push(f);
+        }
+        runtime.plan = runtime.plan_for(scenario.traffic.entry);
+        runtime
+    }
+
+    fn add_tier(&mut self, name: String, kind: TierKind, capacity: u64, unlimited: bool) {
+        self.tiers.push(Tier { name, kind, capacity, unlimited });
+    }
+
+    /// The fleet and database a request entering at `entry` visits.
+    fn plan_for(&self, entry: usize) -> (Option<usize>, Option<usize>) {
+        let fleet = match self.slots[entry] {
+            Slot::Alb(a) => Some(self.alb_fleet[a]),
+            Slot::Fleet(f) => Some(f),
+            _ => None,
+        };
+        let database = fleet.and_then(|f| self.fleets[f].database).map(|id| match self.slots[id] {
+            Slot::Rds(d) => d,
+            _ => unreachable!("validation checks that a fleet's database is rds"),
+        });
+        (fleet, database)
+    }
+
+    /// A named stream of this run.
+    pub fn stream(&self, name: &str) -> Stream {
+        Stream::new(self.seed, self.replication, name)
+    }
+
+    /// Draws a new request's CPU and query time (zero where it visits no
+    /// fleet or database).
+    #[inline]
+    pub fn draw_work(&mut self) -> (SimDuration, SimDuration) {
+        let cpu = match self.plan.0 {
+            Some(f) => {
+                let fleet = &mut self.fleets[f];
+                fleet.cpu.sample(&mut fleet.cpu_stream)
+            }
+            None => SimDuration::ZERO,
+        };
+        let query = match self.plan.1 {
+            Some(d) => self.databases[d].query.sample(&mut self.query_streams[d]),
+            None => SimDuration::ZERO,
+        };
+        (cpu, query)
+    }
+
+    /// Forgets the warm-up's statistics.
+    pub fn reset_stats(&mut self, now: SimTime) {
+        for fleet in &mut self.fleets {
+            for host in &mut fleet.instances {
+                host.cpus.reset_stats(now);
+                host.workers.reset_stats(now);
+            }
+        }
+        for db in &mut self.databases {
+            db.pool.reset_stats(now);
+        }
+        for station in &mut self.stations {
+            station.pool.reset_stats(now);
+        }
+    }
+
+    /// Busy-server nanoseconds of a tier since its last window closed.
+    pub fn tier_busy_window(&mut self, tier: &Tier, now: SimTime) -> u128 {
+        match tier.kind {
+            TierKind::FleetCpu(f) => self.fleets[f]
+                .instances
+                .iter_mut()
+                .map(|h| h.cpus.meter_mut().take_window(now))
+                .sum(),
+            TierKind::FleetWorkers(f) => self.fleets[f]
+                .instances
+                .iter_mut()
+                .map(|h| h.workers.meter_mut().take_window(now))
+                .sum(),
+            TierKind::Database(d) => self.databases[d].pool.meter_mut().take_window(now),
+            TierKind::Station(s) => self.stations[s].pool.meter_mut().take_window(now),
+        }
+    }
+
+    /// Mean utilisation and waits of every tier over the measured window.
+    pub fn tier_stats(&mut self, now: SimTime, measured: SimDuration) -> Vec<TierStats> {
+        let span = measured.as_nanos().max(1) as f64;
+        let tiers = self.tiers.clone();
+        tiers
+            .iter()
+            .map(|tier| {
+                let pools: Vec<&mut crate::components::pool::ServerPool> = match tier.kind {
+                    TierKind::FleetCpu(f) => {
+                        self.fleets[f].instances.iter_mut().map(|h| &mut h.cpus).collect()
+                    }
+                    TierKind::FleetWorkers(f) => {
+                        self.fleets[f].instances.iter_mut().map(|h| &mut h.workers).collect()
+                    }
+                    TierKind::Database(d) => vec![&mut self.databases[d].pool],
+                    TierKind::Station(s) => vec![&mut self.stations[s].pool],
+                };
+                let mut area = 0u128;
+                let mut waits = crate::components::pool::WaitStats::default();
+                for pool in pools {
+                    area += pool.busy_area(now);
+                    let w = pool.waits();
+                    waits.started += w.started;
+                    waits.waited += w.waited;
+                    waits.total_wait_ns += w.total_wait_ns;
+                    waits.refused += w.refused;
+                }
+                TierStats {
+                    name: tier.name.clone(),
+                    servers: if tier.unlimited { None } else { Some(tier.capacity) },
+                    utilization: area as f64 / (tier.capacity as f64 * span),
+                    mean_wait_ms: waits.mean_wait_ms(),
+                    probability_of_waiting: waits.probability_of_waiting(),
+                    services: waits.started,
+                    refused: waits.refused,
+                }
+            })
+            .collect()
+    }
+
+    /// What the run used, for billing: every component billed by time ran
+    /// from the start of the simulation to `end`.
+    pub fn usage(&self, end: SimTime) -> Usage {
+        let whole_run = InstanceLife { launched: SimTime::ZERO, terminated: end };
+        let mut usage = Usage::default();
+        for (id, slot) in self.slots.iter().enumerate() {
+            match *slot {
+                Slot::Alb(a) => usage.lcu_hours.push((id, self.albs[a].lcu.hours.clone())),
+                Slot::Fleet(f) => {
+                    usage.instance_lives.push((id, vec![whole_run; self.fleets[f].instances.len()]))
+                }
+                Slot::Rds(_) => usage.database_lives.push((id, vec![whole_run])),
+                Slot::Station(_) => {}
+            }
+        }
+        usage
+    }
+}

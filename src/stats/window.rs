@@ -1,0 +1,26 @@
+//! One row of the time series: what happened in one window of the measured
+//! run (a minute by default).
+
+use super::latency::Percentiles;
+
+/// Statistics of one window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WindowRow {
+    /// Seconds from the start of the measured window to this window's start.
+    pub offset_s: f64,
+    /// Length of this window in seconds (the last may be shorter).
+    pub length_s: f64,
+    /// Requests that arrived in the window.
+    pub arrivals: u64,
+    /// Requests that completed successfully in the window.
+    pub completed: u64,
+    /// Requests that failed in the window.
+    pub errors: u64,
+    /// Latency of the requests completed in the window.
+    pub latency: Option<Percentiles>,
+    /// Requests in the system at the window's end.
+    pub in_flight: u64,
+    /// Mean utilisation of each tier over the window, in the order of
+    /// the run's tier list.
+    pub utilization: Vec<f64>,
+}

@@ -1,0 +1,158 @@
+//! The `cloudtwin` binary as a user meets it: bad input gets one clear
+//! error with file, line and key, exit code 2 and no panic; runs are
+//! repeatable; names cannot escape the output folder.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh folder for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cloudtwin-cli-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn cloudtwin(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cloudtwin"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the binary runs")
+}
+
+const GOOD: &str = r#"[scenario]
+name = "small"
+start = "2026-01-01T00:00:00Z"
+warmup = "10s"
+duration = "2m"
+seed = 3
+
+[traffic]
+entry = "lb"
+rate = "50/s"
+
+[components.lb]
+type = "alb"
+targets = "web"
+
+[components.web]
+type = "ec2"
+instance_type = "t3.medium"
+count = 2
+workers = 8
+cpu = { dist = "exponential", mean = "5ms" }
+database = "db"
+
+[components.db]
+type = "rds"
+instance_class = "db.t4g.medium"
+query = "1ms"
+"#;
+
+/// Writes `text` as `name` in `dir` and runs it; returns (exit code, stderr).
+fn run_scenario(dir: &Path, name: &str, text: &str) -> (i32, String) {
+    fs::write(dir.join(name), text).unwrap();
+    let out = cloudtwin(&["run", name, "--output", "out"], dir);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+fn assert_error(text: &str, line: usize, key: &str, words: &str) {
+    let dir = temp_dir(&key.replace('.', "-"));
+    let (code, stderr) = run_scenario(&dir, "bad.toml", text);
+    assert_eq!(code, 2, "exit code; stderr: {stderr}");
+    assert!(stderr.contains(&format!("bad.toml:{line}:")), "no line {line} in: {stderr}");
+    assert!(stderr.contains(key), "no key {key} in: {stderr}");
+    assert!(stderr.contains(words), "no `{words}` in: {stderr}");
+    assert_eq!(stderr.matches("error:").count(), 1, "one error expected: {stderr}");
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let text = GOOD.replace("workers = 8", "wrokers = 8");
+    assert_error(&text, 20, "components.web", "unknown field `wrokers`");
+}
+
+#[test]
+fn unknown_instance_type_suggests_the_nearest() {
+    let text = GOOD.replace("t3.medium", "t3.mediun");
+    assert_error(&text, 18, "components.web.instance_type", "did you mean `t3.medium`?");
+}
+
+#[test]
+fn negative_rate_is_refused() {
+    let text = GOOD.replace("\"50/s\"", "\"-50/s\"");
+    assert_error(&text, 10, "traffic.rate", "negative");
+}
+
+#[test]
+fn missing_trace_file_is_refused() {
+    let text = GOOD.replace("rate = \"50/s\"", "trace = { file = \"nowhere.csv\" }");
+    assert_error(&text, 10, "traffic.trace.file", "no trace file");
+}
+
+#[test]
+fn a_name_with_dots_and_slashes_never_writes_outside_the_output_folder() {
+    let dir = temp_dir("escape");
+    let text = GOOD.replace("name = \"small\"", "name = \"../../x\"");
+    let (code, stderr) = run_scenario(&dir, "bad.toml", &text);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("scenario.name"), "{stderr}");
+    assert!(!dir.join("x").exists() && !dir.parent().unwrap().join("x").exists());
+}
+
+#[test]
+fn one_broken_scenario_does_not_lose_the_others() {
+    let dir = temp_dir("batch");
+    fs::write(dir.join("good.toml"), GOOD).unwrap();
+    fs::write(dir.join("bad.toml"), GOOD.replace("t3.medium", "t9.huge").replace("small", "other"))
+        .unwrap();
+    let out = cloudtwin(&["run", "good.toml", "bad.toml", "--output", "out"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(dir.join("out/small/summary.json").is_file());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_summary_and_another_seed_other_numbers() {
+    let dir = temp_dir("seed");
+    let run = |name: &str, seed: u64| {
+        let text = GOOD
+            .replace("name = \"small\"", &format!("name = \"{name}\""))
+            .replace("seed = 3", &format!("seed = {seed}"));
+        let file = format!("{name}.toml");
+        fs::write(dir.join(&file), text).unwrap();
+        let out = cloudtwin(&["run", &file, "--output", "out"], &dir);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let summary = fs::read_to_string(dir.join("out").join(name).join("summary.json")).unwrap();
+        // The name and file differ by construction; compare the rest.
+        let mut json: serde_json::Value = serde_json::from_str(&summary).unwrap();
+        let info = json["scenario"].as_object_mut().unwrap();
+        info.remove("name");
+        info.remove("file");
+        info.remove("seed");
+        json.to_string()
+    };
+    let first = run("first", 3);
+    assert_eq!(first, run("second", 3));
+    assert_ne!(first, run("third", 4));
+}
+
+#[test]
+fn a_run_writes_summary_series_and_plots() {
+    let dir = temp_dir("files");
+    let (code, stderr) = run_scenario(&dir, "good.toml", GOOD);
+    assert_eq!(code, 0, "{stderr}");
+    let out = dir.join("out/small");
+    for file in
+        ["summary.json", "timeseries.csv", "latency.svg", "latency.png", "cost.svg", "cost.png"]
+    {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let csv = fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    // Two minutes measured: a header and two rows.
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+}
