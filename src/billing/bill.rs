@@ -42,6 +42,16 @@ pub struct LineItem {
     pub window: Money,
     /// Charge projected to a 730-hour month.
     pub month: Money,
+    /// Where the unit price comes from.
+    pub price_source: String,
+}
+
+impl LineItem {
+    /// The same line with the source of its unit price.
+    fn cited(mut self, source: &str) -> LineItem {
+        self.price_source = source.to_string();
+        self
+    }
 }
 
 /// The priced usage of a run.
@@ -95,14 +105,17 @@ pub fn bill(scenario: &Scenario, usage: &Usage) -> Bill {
                 .iter()
                 .map(|life| billable_in_window(life, &window, ec2_billable_seconds))
                 .sum();
-            lines.push(timed_line(
-                "EC2",
-                &scenario.components[*id].name,
-                &spec.instance_type.name,
-                spec.instance_type.usd_per_hour,
-                seconds,
-                &window,
-            ));
+            lines.push(
+                timed_line(
+                    "EC2",
+                    &scenario.components[*id].name,
+                    &spec.instance_type.name,
+                    spec.instance_type.usd_per_hour,
+                    seconds,
+                    &window,
+                )
+                .cited(&spec.price_source),
+            );
         }
     }
     for (id, hours) in &usage.lcu_hours {
@@ -123,20 +136,19 @@ pub fn bill(scenario: &Scenario, usage: &Usage) -> Bill {
             } else {
                 spec.class.name.clone()
             };
-            lines.push(timed_line(
-                "RDS",
-                name,
-                &label,
-                spec.usd_per_hour * copies,
-                seconds,
-                &window,
-            ));
-            lines.push(storage_line(
-                name,
-                spec.storage_gb,
-                spec.storage_usd_per_gb_month * copies,
-                &window,
-            ));
+            lines.push(
+                timed_line("RDS", name, &label, spec.usd_per_hour * copies, seconds, &window)
+                    .cited(&spec.price_source),
+            );
+            lines.push(
+                storage_line(
+                    name,
+                    spec.storage_gb,
+                    spec.storage_usd_per_gb_month * copies,
+                    &window,
+                )
+                .cited(&spec.storage_price_source),
+            );
         }
     }
     let window_total = lines.iter().map(|l| l.window).sum();
@@ -177,6 +189,7 @@ fn timed_line(
         unit_price: usd_per_hour,
         window: charge,
         month,
+        price_source: String::new(),
     }
 }
 
@@ -194,6 +207,7 @@ fn storage_line(component: &str, gb: u64, usd_per_gb_month: Money, window: &Wind
         unit_price: usd_per_gb_month,
         window: window_charge,
         month,
+        price_source: String::new(),
     }
 }
 
@@ -239,6 +253,7 @@ fn alb_lines(
             unit_price: facts.usd_per_hour,
             window: hourly,
             month: facts.usd_per_hour * HOURS_PER_MONTH,
+            price_source: spec.price_source.clone(),
         },
         LineItem {
             service: "ELB".into(),
@@ -249,6 +264,7 @@ fn alb_lines(
             unit_price: facts.usd_per_lcu_hour,
             window: lcu_charge,
             month: window.to_month(lcu_charge),
+            price_source: spec.price_source.clone(),
         },
     ]
 }

@@ -84,6 +84,15 @@ pub fn render(summary: &Summary) -> String {
             line.month.to_string()
         );
     }
+    let _ = writeln!(out, "  prices from:");
+    let mut cited: Vec<(String, String)> = Vec::new();
+    for line in &c.lines {
+        let key = (line.service.clone(), line.price_source.clone());
+        if !cited.contains(&key) {
+            let _ = writeln!(out, "    {} {}", line.service, line.price_source);
+            cited.push(key);
+        }
+    }
     if !summary.defaults.is_empty() {
         let _ = writeln!(out, "  defaults used:");
         for d in &summary.defaults {

@@ -242,6 +242,7 @@ fn alb(
         latency,
         rules,
         facts: catalogue.alb().clone(),
+        price_source: catalogue.cite(&catalogue.alb().price),
     }))
 }
 
@@ -307,6 +308,7 @@ fn ec2(
         None => None,
     };
     Ok(ComponentKind::Ec2(FleetSpec {
+        price_source: catalogue.cite(&instance_type.price),
         instance_type: instance_type.clone(),
         count,
         workers,
@@ -402,6 +404,8 @@ fn rds(
         query,
         usd_per_hour,
         storage_usd_per_gb_month: catalogue.rds_storage().gp3_usd_per_gb_month,
+        price_source: class.price_cite(engine).map(|c| catalogue.cite(c)).unwrap_or_default(),
+        storage_price_source: catalogue.cite(&catalogue.rds_storage().gp3_price),
     }))
 }
 

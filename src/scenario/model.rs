@@ -142,6 +142,8 @@ pub struct AlbSpec {
     pub rules: u32,
     /// Prices and LCU dimensions from the catalogue.
     pub facts: AlbFacts,
+    /// Where the hourly and LCU prices come from.
+    pub price_source: String,
 }
 
 /// A fixed-size fleet of EC2 instances.
@@ -159,6 +161,8 @@ pub struct FleetSpec {
     pub cpu: Dist,
     /// The database each request queries once, if any.
     pub database: Option<ComponentId>,
+    /// Where the hourly price comes from.
+    pub price_source: String,
 }
 
 /// An RDS primary instance.
@@ -178,6 +182,10 @@ pub struct RdsSpec {
     pub usd_per_hour: Money,
     /// gp3 storage price per GB-month.
     pub storage_usd_per_gb_month: Money,
+    /// Where the instance price comes from.
+    pub price_source: String,
+    /// Where the storage price comes from.
+    pub storage_price_source: String,
 }
 
 /// A textbook station: c servers, first come first served.
