@@ -3,7 +3,7 @@
 //!
 //! AWS: routing algorithms round_robin (the default) and
 //! least_outstanding_requests, ALB user guide, "Routing algorithms"
-//! (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html).
+//! (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html>).
 
 use crate::billing::meters::LcuMeter;
 use crate::scenario::model::{AlbSpec, Routing};

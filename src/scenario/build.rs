@@ -116,32 +116,52 @@ fn toml_error(
 ) -> ScenarioError {
     let span = error.span().unwrap_or(0..0);
     let key = root.map(|table| key_path_at(table, span.start)).unwrap_or_default();
-    let message = error.message().trim().replace('\n', " ");
-    let hint = message
-        .contains("unknown field")
-        .then(|| "check the spelling; the README lists every key".to_string());
+    let message = plain_message(error.message());
+    let hint = if message.contains("unknown field") {
+        Some("check the spelling; the README's tour lists every key".to_string())
+    } else if message.contains("missing field") {
+        Some("a scenario has [scenario] (name, start, duration), [traffic] and [components.NAME] tables; scenarios/three-tier.toml is a complete example".to_string())
+    } else {
+        None
+    };
     let mut problem = Problem::new(span, key, message);
     problem.hint = hint;
     source.error(problem)
 }
 
 /// The dotted path of the deepest key whose key or value covers `offset`.
+///
+/// The whole tree is searched: a `[table]` header's span does not cover the
+/// lines of its keys, so descending only into covering tables would stop at
+/// the header.
 pub fn key_path_at(table: &DeTable<'_>, offset: usize) -> String {
-    let mut path = Vec::new();
-    let mut current = Some(table);
-    while let Some(table) = current.take() {
+    fn search(table: &DeTable<'_>, offset: usize, path: &mut Vec<String>, best: &mut Vec<String>) {
+        let covers = |r: Range<usize>| r.start <= offset && offset < r.end.max(r.start + 1);
         for (key, value) in table.iter() {
-            let covers = |r: Range<usize>| r.start <= offset && offset < r.end.max(r.start + 1);
-            if covers(key.span()) || covers(value.span()) {
-                path.push(key.get_ref().to_string());
-                if let DeValue::Table(inner) = value.get_ref() {
-                    current = Some(inner);
-                }
-                break;
+            path.push(key.get_ref().to_string());
+            if (covers(key.span()) || covers(value.span())) && path.len() > best.len() {
+                *best = path.clone();
             }
+            if let DeValue::Table(inner) = value.get_ref() {
+                search(inner, offset, path, best);
+            }
+            path.pop();
         }
     }
-    path.join(".")
+    let mut best = Vec::new();
+    search(table, offset, &mut Vec::new(), &mut best);
+    best.join(".")
+}
+
+/// Rewrites serde's type names in a message into words a scenario author
+/// uses.
+pub fn plain_message(message: &str) -> String {
+    message
+        .trim()
+        .replace('\n', " ")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected true or false")
 }
 
 /// The checked `[scenario]` section.

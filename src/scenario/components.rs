@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::build::{Defaults, check_name, key_path_at};
+use super::build::{Defaults, check_name, key_path_at, plain_message};
 use super::error::{Problem, ScenarioError, Source};
 use super::model::{
     AlbSpec, Component, ComponentId, ComponentKind, FleetSpec, NextHop, RdsSpec, Routing,
@@ -133,7 +133,7 @@ pub fn build_components(
             let mut problem = Problem::new(
                 span,
                 if path.is_empty() { key.clone() } else { path },
-                e.message().trim().replace('\n', " "),
+                plain_message(e.message()),
             );
             if e.message().contains("unknown field") {
                 problem = problem.with_hint(format!(
