@@ -54,6 +54,9 @@ pub fn load_all(files: &[PathBuf], catalogue: &Catalogue) -> Vec<(PathBuf, Resul
         .map(|file| {
             let loaded = scenario::load(file, catalogue).map_err(anyhow::Error::new).and_then(|s| {
                 if let Some(first) = seen.get(&s.name) {
+                    if first == file {
+                        return Err(anyhow!("{}: given twice on the command line", file.display()));
+                    }
                     return Err(anyhow!(
                         "{}: scenario.name: `{}` is also the name of {}; both would write to the same output folder",
                         file.display(),
@@ -83,11 +86,22 @@ pub fn run_all(
         loaded
             .into_par_iter()
             .map(|(file, scenario)| {
-                let result = scenario.and_then(|s| run_one(&s, options));
+                let result = scenario.and_then(|s| run_guarded(&s, options));
                 Outcome { file, result }
             })
             .collect()
     }))
+}
+
+/// Runs one scenario, turning a panic (a bug in cloudtwin) into that
+/// scenario's error so that the rest of the batch still reports.
+fn run_guarded(scenario: &Scenario, options: &BatchOptions) -> Result<Finished> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_one(scenario, options))).unwrap_or_else(|_| {
+        Err(anyhow!(
+            "{}: internal error while running this scenario (a bug in cloudtwin; please report it with the file)",
+            scenario.file.display()
+        ))
+    })
 }
 
 /// Runs one scenario and writes its files.

@@ -65,6 +65,13 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
+/// Writes to standard output; a closed pipe (`cloudtwin run … | head`) is
+/// not an error, the rest of the output is just not wanted.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
 fn load_catalogue(dir: Option<PathBuf>) -> Result<Catalogue> {
     Ok(match dir {
         Some(dir) => Catalogue::from_dir(&dir)?,
@@ -82,8 +89,11 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             let mut failed = 0;
             for outcome in &outcomes {
                 if let Ok(finished) = &outcome.result {
-                    println!("{}", table::render(&finished.summary));
-                    println!("  files        {}\n", batch::describe_dir(&finished.dir));
+                    let files = batch::describe_dir(&finished.dir);
+                    print_out(&format!(
+                        "{}  files        {files}\n\n",
+                        table::render(&finished.summary)
+                    ));
                 }
             }
             for outcome in &outcomes {
@@ -99,7 +109,11 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             let mut failed = 0;
             for (file, loaded) in batch::load_all(&files, &catalogue) {
                 match loaded {
-                    Ok(s) => println!("{}: ok ({} components)", file.display(), s.components.len()),
+                    Ok(s) => {
+                        let n = s.components.len();
+                        let plural = if n == 1 { "" } else { "s" };
+                        print_out(&format!("{}: ok ({n} component{plural})\n", file.display()));
+                    }
                     Err(error) => {
                         failed += 1;
                         eprintln!("error: {error:#}");

@@ -16,6 +16,17 @@ pub enum CatalogueError {
         path: PathBuf,
     },
 
+    /// The catalogue directory holds none of the catalogue files, so every
+    /// price would silently come from the built-in catalogue.
+    #[error(
+        "{}: holds no catalogue file\n  hint: put any of ec2.toml, elb.toml, rds.toml, sources.toml there",
+        path.display()
+    )]
+    Empty {
+        /// The directory the user gave.
+        path: PathBuf,
+    },
+
     /// The catalogue directory or a file in it could not be read
     /// (permissions, not UTF-8, …).
     #[error("{}: cannot read", path.display())]

@@ -129,6 +129,9 @@ pub(crate) fn files_from_dir(dir: &Path) -> Result<[FileText; 4], CatalogueError
             text: Cow::Owned(text),
         };
     }
+    if files.iter().all(|file| file.origin.path.is_none()) {
+        return Err(CatalogueError::Empty { path: dir.to_path_buf() });
+    }
     Ok(files)
 }
 

@@ -80,7 +80,10 @@ pub fn write_run(
     write_bar_chart(
         dir,
         "cost",
-        &format!("{} — cost of the measured window", scenario.name),
+        &format!(
+            "{} — cost of the measured window: {} ({} per month)",
+            scenario.name, summary.cost.window_usd, summary.cost.per_month_usd
+        ),
         "USD",
         &by_service,
     )?;

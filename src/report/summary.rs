@@ -15,6 +15,8 @@ use crate::scenario::model::UsedDefault;
 use crate::sim::{ErrorCounts, RunResult, TierStats};
 use crate::stats::latency::{Percentiles, percentiles};
 
+use super::warnings::Warning;
+
 /// Version of the summary's layout; bumped when a field changes meaning.
 pub const SCHEMA: &str = "cloudtwin.summary/1";
 
@@ -35,6 +37,8 @@ pub struct Summary {
     pub cost: Cost,
     /// Every default the run used, with its source.
     pub defaults: Vec<UsedDefault>,
+    /// Results that are valid but suspicious.
+    pub warnings: Vec<Warning>,
     /// Events the engine executed.
     pub events: u64,
 }
@@ -131,6 +135,7 @@ impl Summary {
                 lines: bill.lines.clone(),
             },
             defaults: scenario.defaults.clone(),
+            warnings: super::warnings::collect(scenario, result),
             events: result.events,
         }
     }

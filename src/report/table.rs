@@ -93,6 +93,9 @@ pub fn render(summary: &Summary) -> String {
             cited.push(key);
         }
     }
+    for warning in &summary.warnings {
+        let _ = writeln!(out, "  warning: {warning}");
+    }
     if !summary.defaults.is_empty() {
         let _ = writeln!(out, "  defaults used:");
         for d in &summary.defaults {

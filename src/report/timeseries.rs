@@ -34,9 +34,9 @@ pub fn write_csv(
     header.extend(result.tiers.iter().map(|t| format!("utilization_{}", t.name)));
     writer.write_record(&header)?;
     for row in &result.windows {
-        let utc = start + time::Duration::seconds_f64(row.offset_s);
+        let utc = start.checked_add(time::Duration::seconds_f64(row.offset_s));
         let mut record = vec![
-            utc.format(&Rfc3339).unwrap_or_default(),
+            utc.and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default(),
             format!("{}", row.offset_s),
             row.arrivals.to_string(),
             format!("{:.3}", row.arrivals as f64 / row.length_s.max(1e-9)),

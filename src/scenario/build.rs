@@ -19,6 +19,10 @@ use crate::catalogue::Catalogue;
 use crate::engine::time::{SimDuration, SimTime};
 use crate::traffic::{ArrivalSpec, PiecewiseRate, Segment};
 
+/// The most requests one run may simulate: at a few million requests per
+/// second this is already hours of computing.
+const MAX_REQUESTS_PER_RUN: f64 = 2e10;
+
 /// Records defaults as they are filled in.
 #[derive(Debug, Default)]
 pub struct Defaults(pub Vec<UsedDefault>);
@@ -77,8 +81,15 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         Located::Here(p) => source.error(p),
         Located::Elsewhere(e) => e,
     })?;
-    let request = request_section(top.request.as_ref().map(|r| r.get_ref()), &mut defaults)
+    // Bytes and connections only matter to a load balancer's LCUs: without
+    // one, unused defaults are not listed.
+    let has_alb = components.iter().any(|c| matches!(c.kind, ComponentKind::Alb(_)));
+    let mut request_defaults = Defaults::default();
+    let request = request_section(top.request.as_ref().map(|r| r.get_ref()), &mut request_defaults)
         .map_err(|p| source.error(p))?;
+    if has_alb {
+        defaults.0.extend(request_defaults.0);
+    }
 
     Ok(Scenario {
         name: scenario_section.name,
@@ -115,10 +126,16 @@ fn toml_error(
     error: toml::de::Error,
 ) -> ScenarioError {
     let span = error.span().unwrap_or(0..0);
-    let key = root.map(|table| key_path_at(table, span.start)).unwrap_or_default();
+    // A missing top-level table is reported against the whole document:
+    // no key covers it more closely than the root.
+    let whole_document = span.start == 0 && span.end >= source.text.trim_end().len();
+    let key = match root {
+        Some(table) if !whole_document => key_path_at(table, span.start),
+        _ => String::new(),
+    };
     let message = plain_message(error.message());
     let hint = if message.contains("unknown field") {
-        Some("check the spelling; the README's tour lists every key".to_string())
+        unknown_field_hint(&message)
     } else if message.contains("missing field") {
         Some("a scenario has [scenario] (name, start, duration), [traffic] and [components.NAME] tables; scenarios/three-tier.toml is a complete example".to_string())
     } else {
@@ -153,6 +170,18 @@ pub fn key_path_at(table: &DeTable<'_>, offset: usize) -> String {
     best.join(".")
 }
 
+/// A hint for serde's "unknown field `x`, expected one of `a`, `b`": the
+/// nearest valid key, or the list of valid keys.
+pub fn unknown_field_hint(message: &str) -> Option<String> {
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let (unknown, valid) = quoted.split_first()?;
+    let valid: Vec<&str> = valid.iter().copied().filter(|k| *k != "type").collect();
+    Some(match values::suggest(unknown, valid.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("the keys here are {}", valid.join(", ")),
+    })
+}
+
 /// Rewrites serde's type names in a message into words a scenario author
 /// uses.
 pub fn plain_message(message: &str) -> String {
@@ -181,6 +210,16 @@ fn scenario_section(
     let name = raw.name.get_ref().clone();
     check_name(&name).map_err(|why| Problem::new(raw.name.span(), "scenario.name", why))?;
     let start = values::timestamp(&raw.start, "scenario.start")?;
+    if !(1970..=9000).contains(&start.year()) {
+        return Err(Problem::new(
+            raw.start.span(),
+            "scenario.start",
+            format!(
+                "year {} is out of range: expected a start between 1970 and 9000",
+                start.year()
+            ),
+        ));
+    }
     let warmup = match &raw.warmup {
         Some(w) => values::duration(w, "scenario.warmup")?,
         None => {
@@ -193,6 +232,14 @@ fn scenario_section(
         }
     };
     let duration = values::positive_duration(&raw.duration, "scenario.duration")?;
+    if duration < SimDuration::from_secs(60) {
+        return Err(Problem::new(
+            raw.duration.span(),
+            "scenario.duration",
+            format!("{duration} is too short: the measured window lasts at least 1m"),
+        )
+        .with_hint("EC2 bills at least 60 s per instance; a shorter window cannot be priced or projected to a month meaningfully"));
+    }
     let limit = SimDuration::from_secs(366 * 86_400);
     if warmup + duration > limit {
         return Err(Problem::new(
@@ -271,6 +318,19 @@ fn traffic_section(
             .into());
         }
     };
+    let total = SimTime::ZERO + timing.warmup + timing.duration;
+    let expected = arrivals.expected_arrivals(SimTime::ZERO, total);
+    if expected > MAX_REQUESTS_PER_RUN {
+        return Err(Problem::new(
+            raw.entry.span(),
+            "traffic",
+            format!(
+                "the run would simulate about {expected:.3e} requests, above the limit of {MAX_REQUESTS_PER_RUN:.0e} per run (hours of computing)"
+            ),
+        )
+        .with_hint("shorten scenario.duration, or lower the rate or the trace's scale")
+        .into());
+    }
     Ok(Traffic { entry, arrivals })
 }
 
@@ -331,10 +391,12 @@ fn trace_arrivals(
             raw_ref.file.span(),
             "traffic.trace",
             format!(
-                "the run needs the trace from {needed_from} to {needed_to}, but {} covers {} to {}",
+                "the run needs the trace from {} to {}, but {} covers {} to {}",
+                rfc3339(needed_from),
+                rfc3339(needed_to),
                 path.display(),
-                trace.first,
-                trace.end()
+                rfc3339(trace.first),
+                rfc3339(trace.end())
             ),
         )
         .with_hint("move scenario.start or traffic.trace.from, or shorten scenario.warmup or scenario.duration")
@@ -367,6 +429,11 @@ fn trace_arrivals(
         .into());
     }
     Ok(spec)
+}
+
+/// A UTC time as RFC 3339, the way the scenario file writes it.
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
 /// Checks `[request]`, filling defaults for what is left out.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::build::{Defaults, check_name, key_path_at, plain_message};
+use super::build::{Defaults, check_name, key_path_at, plain_message, unknown_field_hint};
 use super::error::{Problem, ScenarioError, Source};
 use super::model::{
     AlbSpec, Component, ComponentId, ComponentKind, FleetSpec, NextHop, RdsSpec, Routing,
@@ -136,9 +136,7 @@ pub fn build_components(
                 plain_message(e.message()),
             );
             if e.message().contains("unknown field") {
-                problem = problem.with_hint(format!(
-                    "check the spelling; `{kind}` components take the keys listed in the README"
-                ));
+                problem.hint = unknown_field_hint(e.message());
             }
             source.error(problem)
         };
@@ -168,7 +166,48 @@ pub fn build_components(
         .map_err(|p| source.error(p))?;
         built.push(Component { name: name.clone(), kind: built_kind });
     }
+    check_stations_reach_exit(&built, names).map_err(|p| source.error(p))?;
     Ok(built)
+}
+
+/// Refuses a station from which no chain of routing branches leads to
+/// `"exit"`: its requests would circle for ever and never be answered.
+fn check_stations_reach_exit(built: &[Component], names: &ComponentNames) -> Result<(), Problem> {
+    let next_of = |id: usize| match &built[id].kind {
+        ComponentKind::Station(spec) => Some(&spec.next),
+        _ => None,
+    };
+    let mut reaches_exit: Vec<bool> = (0..built.len())
+        .map(|id| next_of(id).is_some_and(|next| next.iter().any(|hop| hop.to.is_none())))
+        .collect();
+    // Fixed point: a station reaches the exit if any branch leads to one that does.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for id in 0..built.len() {
+            if reaches_exit[id] {
+                continue;
+            }
+            if let Some(next) = next_of(id)
+                && next.iter().any(|hop| hop.to.is_some_and(|to| reaches_exit[to]))
+            {
+                reaches_exit[id] = true;
+                changed = true;
+            }
+        }
+    }
+    match (0..built.len()).find(|&id| next_of(id).is_some() && !reaches_exit[id]) {
+        Some(id) => {
+            let (name, _, span) = &names.entries[id];
+            Err(Problem::new(
+                span.clone(),
+                format!("components.{name}.next"),
+                format!("requests at `{name}` can never leave: no chain of `next` branches reaches \"exit\""),
+            )
+            .with_hint("give one of the stations in the loop a branch { to = \"exit\", p = … }"))
+        }
+        None => Ok(()),
+    }
 }
 
 /// Checks an ALB.
@@ -185,7 +224,7 @@ fn alb(
             raw.targets.span(),
             format!("{key}.targets"),
             format!(
-                "`{}` is a {} component: an ALB forwards to an ec2 fleet",
+                "`{}` is of type `{}`: an ALB forwards to an ec2 fleet",
                 raw.targets.get_ref(),
                 names.kind_of(targets)
             ),
@@ -297,7 +336,7 @@ fn ec2(
                     db.span(),
                     format!("{key}.database"),
                     format!(
-                        "`{}` is a {} component: expected an rds component",
+                        "`{}` is of type `{}`: expected an rds component",
                         db.get_ref(),
                         names.kind_of(id)
                     ),
@@ -375,17 +414,7 @@ fn rds(
         }
     };
     let storage_gb = match raw.storage.as_ref() {
-        Some(s) => {
-            let bytes = values::size(s, &format!("{key}.storage"))?;
-            if bytes < 20_000_000_000 {
-                return Err(Problem::new(
-                    s.span(),
-                    format!("{key}.storage"),
-                    "RDS gp3 storage starts at 20GB",
-                ));
-            }
-            bytes.div_ceil(1_000_000_000)
-        }
+        Some(s) => values::storage_gib(s, &format!("{key}.storage"))?,
         None => {
             defaults.used(
                 format!("{key}.storage"),
@@ -446,7 +475,7 @@ fn next_hops(raw: &RawValue, key: &str, names: &ComponentNames) -> Result<Vec<Ne
                 span.clone(),
                 key,
                 format!(
-                    "`{name}` is a {} component: stations route to stations or \"exit\"",
+                    "`{name}` is of type `{}`: stations route to stations or \"exit\"",
                     names.kind_of(id)
                 ),
             ));

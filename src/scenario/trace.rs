@@ -61,6 +61,17 @@ pub fn read_count_trace(path: &Path) -> Result<CountTrace, ScenarioError> {
             ),
         ));
     }
+    if OffsetDateTime::parse(&headers[0], &Rfc3339).is_ok() || headers[1].parse::<f64>().is_ok() {
+        return Err(ScenarioError {
+            file: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            key: String::new(),
+            problem: "the first row holds data, not column names: the trace needs a header row"
+                .into(),
+            hint: Some("add a first line such as `minute_start_utc,requests`".into()),
+        });
+    }
     let count_column = headers[1].to_string();
     let mut times: Vec<OffsetDateTime> = Vec::new();
     let mut counts: Vec<f64> = Vec::new();

@@ -20,6 +20,13 @@ pub fn span<T>(value: &Spanned<T>) -> Range<usize> {
 
 /// A duration such as `"90s"`.
 pub fn duration(value: &Spanned<String>, key: &str) -> Result<SimDuration, Problem> {
+    if value.get_ref().trim_start().starts_with('-') {
+        return Err(Problem::new(
+            span(value),
+            key,
+            format!("`{}` is negative: expected {}", value.get_ref(), units::DURATION_FORM),
+        ));
+    }
     units::parse_duration(value.get_ref()).map_err(|form| {
         Problem::new(span(value), key, format!("`{}` is not {form}", value.get_ref()))
     })
@@ -34,6 +41,10 @@ pub fn positive_duration(value: &Spanned<String>, key: &str) -> Result<SimDurati
     Ok(parsed)
 }
 
+/// The highest arrival rate a scenario may ask for: ten million requests per
+/// second, a few times what the engine simulates per second of wall time.
+pub const MAX_RATE_PER_S: f64 = 1e7;
+
 /// A rate in requests per second such as `"250/s"`, which must be positive.
 pub fn positive_rate(value: &Spanned<String>, key: &str) -> Result<f64, Problem> {
     let text = value.get_ref();
@@ -46,6 +57,13 @@ pub fn positive_rate(value: &Spanned<String>, key: &str) -> Result<f64, Problem>
     }
     let rate = units::parse_rate(text)
         .map_err(|form| Problem::new(span(value), key, format!("`{text}` is not {form}")))?;
+    if rate > MAX_RATE_PER_S {
+        return Err(Problem::new(
+            span(value),
+            key,
+            format!("`{text}` is above the limit of 10000000/s that one run can simulate"),
+        ));
+    }
     if !(rate > 0.0 && rate.is_finite()) {
         return Err(Problem::new(
             span(value),
@@ -61,6 +79,37 @@ pub fn size(value: &Spanned<String>, key: &str) -> Result<u64, Problem> {
     units::parse_size(value.get_ref()).map_err(|form| {
         Problem::new(span(value), key, format!("`{}` is not {form}", value.get_ref()))
     })
+}
+
+/// RDS allocated storage in GiB, from 20 to 65,536 (64 TiB).
+///
+/// AWS: RDS allocates storage in gibibytes and prices it per "GB-month"
+/// meaning the same unit, so `"100GB"` and `"100GiB"` both mean 100 GiB,
+/// as the console shows them.
+pub fn storage_gib(value: &Spanned<String>, key: &str) -> Result<u64, Problem> {
+    let text = value.get_ref().trim();
+    let form = "a storage size like \"100GB\" or \"2TiB\" (GB and GiB both mean AWS's GiB)";
+    let bad = || Problem::new(span(value), key, format!("`{text}` is not {form}"));
+    let (number, unit) = split_size(text).ok_or_else(bad)?;
+    let gib = match unit {
+        "GB" | "GiB" => number,
+        "TB" | "TiB" => number * 1024.0,
+        _ => return Err(bad()),
+    };
+    if !(20.0..=65_536.0).contains(&gib) || gib.fract() != 0.0 {
+        return Err(Problem::new(
+            span(value),
+            key,
+            format!("`{text}`: RDS gp3 storage is a whole number of GiB from 20 to 65536 (64 TiB)"),
+        ));
+    }
+    Ok(gib as u64)
+}
+
+/// Splits `"100GB"` into (100.0, "GB").
+fn split_size(text: &str) -> Option<(f64, &str)> {
+    let end = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    Some((text[..end].parse().ok()?, text[end..].trim()))
 }
 
 /// A whole number in `min..=max`.
