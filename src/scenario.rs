@@ -11,7 +11,9 @@ pub mod components;
 pub mod error;
 pub mod model;
 pub mod raw;
+pub mod raw_traffic;
 pub mod trace;
+pub mod traffic;
 pub mod units;
 pub mod values;
 

@@ -6,6 +6,8 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use super::raw_traffic::{RawTrace, RawTraffic};
+
 /// A value kept as TOML, read by validation (distributions, timestamps and
 /// values that may be a number or a word).
 pub type RawValue = Spanned<toml::Value>;
@@ -36,30 +38,6 @@ pub struct RawScenario {
     pub duration: Spanned<String>,
     /// Seed of every random stream.
     pub seed: Option<Spanned<i64>>,
-}
-
-/// `[traffic]`: where requests enter and how they arrive.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawTraffic {
-    /// The component requests arrive at.
-    pub entry: Spanned<String>,
-    /// Poisson arrivals at a constant rate.
-    pub rate: Option<Spanned<String>>,
-    /// Arrivals that follow a trace of counts.
-    pub trace: Option<Spanned<RawTrace>>,
-}
-
-/// `[traffic.trace]`: a CSV of per-minute counts.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawTrace {
-    /// Path of the CSV, relative to the scenario file.
-    pub file: Spanned<String>,
-    /// The trace instant replayed at the start of the measured window.
-    pub from: Option<RawValue>,
-    /// Multiplies every count.
-    pub scale: Option<Spanned<f64>>,
 }
 
 /// `[request]`: what one request carries.
