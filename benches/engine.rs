@@ -41,7 +41,7 @@ fn child(label: &str, file: &Path) {
     let started = Instant::now();
     let result = sim::run(&scenario, 0);
     let wall = started.elapsed().as_secs_f64();
-    let requests = result.completed + result.errors.total();
+    let requests = result.completed + result.failed;
     let mean_ms =
         cloudtwin::stats::latency::percentiles(&result.latency).map_or(0.0, |p| p.mean_ms);
     println!(

@@ -7,7 +7,10 @@
 //! becomes one [`ScenarioError`] naming file, line, column and key.
 
 pub mod build;
+pub mod classes;
+pub mod client;
 pub mod components;
+pub mod dist_values;
 pub mod error;
 pub mod model;
 pub mod raw;

@@ -9,17 +9,19 @@ mod arena;
 mod build;
 mod result;
 
-pub use result::{ErrorCounts, RunResult, TierStats, Usage};
+pub use result::{ClassStats, ErrorCounts, RunResult, TierStats, Usage};
 
 use arena::{Arena, Request};
 use build::{Runtime, Slot};
 
 use crate::components::ReqId;
+use crate::components::client::{RetryBudget, backoff_delay};
 use crate::components::pool::Admission;
 use crate::engine::queue::EventQueue;
+use crate::engine::random::Stream;
 use crate::engine::time::{SimDuration, SimTime};
 use crate::scenario::Scenario;
-use crate::stats::latency::LatencyRecorder;
+use crate::stats::latency::{LatencyRecorder, empty_histogram};
 use crate::stats::window::WindowRow;
 use crate::traffic::Arrivals;
 
@@ -35,14 +37,25 @@ enum Event {
     AlbForwarded { req: ReqId, alb: u32 },
     /// A request's CPU burst has ended.
     CpuDone { req: ReqId },
-    /// A request's database query has ended.
+    /// One of a request's database queries has ended.
     QueryDone { req: ReqId, db: u32 },
     /// A request's service at a station has ended.
     StationDone { req: ReqId },
+    /// The client's timeout for one attempt expires.
+    Timeout { req: ReqId, generation: u32 },
+    /// A request's backoff is over: its next attempt starts.
+    Retry { req: ReqId },
     /// The warm-up is over: statistics start.
     WarmupEnd,
     /// A row of the time series closes.
     WindowEnd,
+}
+
+/// Why an attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    Refused,
+    ServerError,
 }
 
 /// Counters of the current window.
@@ -51,6 +64,29 @@ struct WindowCounts {
     arrivals: u64,
     completed: u64,
     errors: u64,
+    attempts: u64,
+    retries: u64,
+    timeouts: u64,
+}
+
+/// Counts over the measured window (requests that arrived in it).
+#[derive(Debug, Default, Clone, Copy)]
+struct RunTotals {
+    arrivals: u64,
+    completed: u64,
+    failed: u64,
+    attempts: u64,
+    retries: u64,
+    errors: ErrorCounts,
+    wasted: u64,
+    served: u64,
+}
+
+/// The client side: timeouts, retries and their budget.
+struct Clients {
+    spec: crate::scenario::model::ClientSpec,
+    backoff_stream: Stream,
+    budget: Option<RetryBudget>,
 }
 
 /// The state of one run.
@@ -61,6 +97,7 @@ struct Simulation<'s> {
     requests: Arena,
     arrivals: Arrivals,
     runtime: Runtime,
+    clients: Clients,
     measured_start: SimTime,
     end: SimTime,
     measuring: bool,
@@ -69,15 +106,7 @@ struct Simulation<'s> {
     latency: LatencyRecorder,
     rows: Vec<WindowRow>,
     totals: RunTotals,
-}
-
-/// Counts over the measured window.
-#[derive(Debug, Default, Clone, Copy)]
-struct RunTotals {
-    arrivals: u64,
-    completed: u64,
-    errors: ErrorCounts,
-    in_flight: u64,
+    classes: Vec<ClassStats>,
 }
 
 /// Runs replication `replication` of `scenario` to the end of its
@@ -92,6 +121,16 @@ impl<'s> Simulation<'s> {
     fn new(scenario: &'s Scenario, replication: u32) -> Simulation<'s> {
         let runtime = Runtime::new(scenario, replication);
         let arrivals = Arrivals::new(scenario.traffic.arrivals.clone(), runtime.stream("arrivals"));
+        let clients = Clients {
+            spec: scenario.client.clone(),
+            backoff_stream: runtime.stream("client.backoff"),
+            budget: scenario.client.retry_budget.map(RetryBudget::new),
+        };
+        let classes = scenario
+            .classes
+            .iter()
+            .map(|c| ClassStats { name: c.name.clone(), arrived: 0, completed: 0, failed: 0, latency: empty_histogram() })
+            .collect();
         let measured_start = SimTime::ZERO + scenario.warmup;
         let mut sim = Simulation {
             scenario,
@@ -100,6 +139,7 @@ impl<'s> Simulation<'s> {
             requests: Arena::default(),
             arrivals,
             runtime,
+            clients,
             measured_start,
             end: measured_start + scenario.duration,
             measuring: false,
@@ -108,6 +148,7 @@ impl<'s> Simulation<'s> {
             latency: LatencyRecorder::new(),
             rows: Vec::new(),
             totals: RunTotals::default(),
+            classes,
         };
         if let Some(first) = sim.arrivals.next_after(SimTime::ZERO) {
             sim.events.schedule(first, Event::Arrival);
@@ -126,6 +167,8 @@ impl<'s> Simulation<'s> {
                 Event::CpuDone { req } => self.on_cpu_done(req),
                 Event::QueryDone { req, db } => self.on_query_done(req, db as usize),
                 Event::StationDone { req } => self.on_station_done(req),
+                Event::Timeout { req, generation } => self.on_timeout(req, generation),
+                Event::Retry { req } => self.start_attempt(req),
                 Event::WarmupEnd => self.on_warmup_end(),
                 Event::WindowEnd => {
                     self.close_window();
@@ -139,23 +182,50 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// A new request arrives: draw its work, then send it to the entry.
+    /// A new request arrives: pick its class, draw its work, start its
+    /// first attempt.
     fn on_arrival(&mut self) {
         if let Some(next) = self.arrivals.next_after(self.now) {
             self.events.schedule(next, Event::Arrival);
         }
-        let (cpu, query) = self.runtime.draw_work();
+        let class = self.runtime.draw_class();
+        let cpu = self.runtime.draw_cpu(class);
         let measured = self.measuring;
         let req = self.requests.insert(Request {
-            arrived: self.now,
+            call_start: self.now,
             cpu,
-            query,
+            class,
+            attempt: 1,
             measured,
             ..Request::default()
         });
         if measured {
             self.window.arrivals += 1;
             self.totals.arrivals += 1;
+            self.classes[class as usize].arrived += 1;
+        }
+        if let Some(budget) = &mut self.clients.budget {
+            budget.first_attempt(self.now);
+        }
+        self.start_attempt(req);
+    }
+
+    /// An attempt leaves the client: its timer starts and it reaches the
+    /// entry.
+    fn start_attempt(&mut self, req: ReqId) {
+        let request = self.requests.get_mut(req);
+        request.queries_left = self.runtime.classes[request.class as usize].queries;
+        let (generation, measured, retry) = (request.generation, request.measured, request.attempt > 1);
+        if measured {
+            self.window.attempts += 1;
+            self.totals.attempts += 1;
+            if retry {
+                self.window.retries += 1;
+                self.totals.retries += 1;
+            }
+        }
+        if let Some(timeout) = self.clients.spec.timeout {
+            self.events.schedule(self.now + timeout, Event::Timeout { req, generation });
         }
         self.enter(self.scenario.traffic.entry, req);
     }
@@ -164,13 +234,10 @@ impl<'s> Simulation<'s> {
     fn enter(&mut self, id: usize, req: ReqId) {
         match self.runtime.slots[id] {
             Slot::Alb(a) => {
+                let plan = &self.runtime.classes[self.requests.get(req).class as usize];
+                let (bytes, connections) = (plan.bytes, plan.connections);
                 let alb = &mut self.runtime.albs[a];
-                alb.lcu.record(
-                    self.now,
-                    self.runtime.bytes_per_request,
-                    self.runtime.connections_per_request,
-                    alb.spec.rules.saturating_sub(10),
-                );
+                alb.lcu.record(self.now, bytes, connections, alb.spec.rules.saturating_sub(10));
                 let at = self.now + alb.spec.latency;
                 self.events.schedule(at, Event::AlbForwarded { req, alb: a as u32 });
             }
@@ -213,7 +280,7 @@ impl<'s> Simulation<'s> {
             Admission::Queued => {}
             Admission::Refused => {
                 host.outstanding -= 1;
-                self.fail(req);
+                self.attempt_failed(req, Failure::Refused);
             }
         }
     }
@@ -236,30 +303,35 @@ impl<'s> Simulation<'s> {
             let at = self.now + self.requests.get(next).cpu;
             self.events.schedule(at, Event::CpuDone { req: next });
         }
-        match fleet.database {
-            Some(db_id) => {
-                let Slot::Rds(db) = self.runtime.slots[db_id] else {
-                    unreachable!("validation checks that a fleet's database is rds")
-                };
+        self.next_query_or_leave(req);
+    }
+
+    /// Sends the request's next query to its database, or answers it when
+    /// none is left.
+    fn next_query_or_leave(&mut self, req: ReqId) {
+        let request = self.requests.get_mut(req);
+        let class = request.class;
+        let database = self.runtime.classes[class as usize].query.as_ref().map(|(db, _, _)| *db);
+        match database {
+            Some(db) if request.queries_left > 0 => {
+                request.queries_left -= 1;
                 if self.runtime.databases[db].pool.arrive(self.now, req) == Admission::Started {
-                    self.events.schedule(
-                        self.now + request.query,
-                        Event::QueryDone { req, db: db as u32 },
-                    );
+                    let at = self.now + self.runtime.draw_query(class);
+                    self.events.schedule(at, Event::QueryDone { req, db: db as u32 });
                 }
             }
-            None => self.leave_instance(req),
+            _ => self.leave_instance(req),
         }
     }
 
-    /// A query ends: the database serves the next; the request returns to
-    /// its instance.
+    /// A query ends: the database serves the next; the request makes its
+    /// next query or returns to its instance.
     fn on_query_done(&mut self, req: ReqId, db: usize) {
         if let Some(next) = self.runtime.databases[db].pool.depart(self.now) {
-            let at = self.now + self.requests.get(next).query;
+            let at = self.now + self.runtime.draw_query(self.requests.get(next).class);
             self.events.schedule(at, Event::QueryDone { req: next, db: db as u32 });
         }
-        self.leave_instance(req);
+        self.next_query_or_leave(req);
     }
 
     /// The instance answers: the worker slot passes to the next request in
@@ -272,44 +344,129 @@ impl<'s> Simulation<'s> {
         if let Some(next) = host.workers.depart(self.now) {
             self.start_cpu(fleet, instance, next);
         }
-        self.complete(req);
+        self.answered(req);
     }
 
     /// Draws a station service time and schedules its end.
     fn start_station_service(&mut self, station: usize, req: ReqId) {
-        let station = &mut self.runtime.stations[station];
-        let service = station.service.sample(&mut station.service_stream);
+        let class = self.requests.get(req).class;
+        let service = self.runtime.stations[station].draw_service(class);
         self.events.schedule(self.now + service, Event::StationDone { req });
     }
 
-    /// A station service ends: the next request starts; this one moves on.
+    /// A station service ends: the next request starts; this one moves on,
+    /// or fails if the station answers with an error.
     fn on_station_done(&mut self, req: ReqId) {
         let s = self.requests.get(req).at as usize;
         if let Some(next) = self.runtime.stations[s].pool.depart(self.now) {
             self.start_station_service(s, next);
         }
+        if self.runtime.stations[s].draw_error() {
+            self.attempt_failed(req, Failure::ServerError);
+            return;
+        }
         match self.runtime.stations[s].route() {
             Some(next_component) => self.enter(next_component, req),
-            None => self.complete(req),
+            None => self.answered(req),
         }
     }
 
-    /// A request is answered successfully.
-    fn complete(&mut self, req: ReqId) {
+    /// The system has answered an attempt successfully.
+    fn answered(&mut self, req: ReqId) {
         let request = self.requests.remove(req);
         if request.measured {
-            self.latency.record(self.now.since(request.arrived).as_nanos());
+            self.totals.served += 1;
+        }
+        if request.abandoned {
+            if request.measured {
+                self.totals.wasted += 1;
+            }
+            return;
+        }
+        if request.measured {
+            let latency = self.now.since(request.call_start).as_nanos();
+            self.latency.record(latency);
             self.window.completed += 1;
             self.totals.completed += 1;
+            let class = &mut self.classes[request.class as usize];
+            class.completed += 1;
+            class.latency.saturating_record(latency.max(1));
         }
     }
 
-    /// A request fails (refused by a full accept queue).
-    fn fail(&mut self, req: ReqId) {
-        let request = self.requests.remove(req);
+    /// An attempt ends in an error response: count it, then retry or give
+    /// up.
+    fn attempt_failed(&mut self, req: ReqId, failure: Failure) {
+        let request = *self.requests.get(req);
+        if request.measured {
+            self.totals.served += 1;
+        }
+        if request.abandoned {
+            // The client already gave up on this attempt and decided then.
+            self.requests.remove(req);
+            return;
+        }
+        if request.measured {
+            match failure {
+                Failure::Refused => self.totals.errors.refused += 1,
+                Failure::ServerError => self.totals.errors.server_errors += 1,
+            }
+        }
+        if self.may_retry(&request) {
+            self.requests.renew(req);
+            self.schedule_retry(req);
+        } else {
+            self.requests.remove(req);
+            self.request_failed(&request);
+        }
+    }
+
+    /// The client's timeout for an attempt expires: it gives up on that
+    /// attempt (the server keeps working on it) and retries or fails.
+    fn on_timeout(&mut self, req: ReqId, generation: u32) {
+        let request = *self.requests.get(req);
+        if request.generation != generation || request.abandoned {
+            return;
+        }
+        self.requests.get_mut(req).abandoned = true;
+        if request.measured {
+            self.totals.errors.timed_out += 1;
+            self.window.timeouts += 1;
+        }
+        if self.may_retry(&request) {
+            let retry = self.requests.insert(Request { abandoned: false, ..request });
+            self.schedule_retry(retry);
+        } else {
+            self.request_failed(&request);
+        }
+    }
+
+    /// True when the client may make another attempt for `request`.
+    fn may_retry(&mut self, request: &Request) -> bool {
+        if u32::from(request.attempt) >= self.clients.spec.max_attempts {
+            return false;
+        }
+        match &mut self.clients.budget {
+            Some(budget) => budget.try_retry(self.now),
+            None => true,
+        }
+    }
+
+    /// Schedules the next attempt of `req` after its backoff.
+    fn schedule_retry(&mut self, req: ReqId) {
+        let request = self.requests.get_mut(req);
+        request.attempt += 1;
+        let retry = u32::from(request.attempt - 1);
+        let delay = backoff_delay(&self.clients.spec.backoff, retry, &mut self.clients.backoff_stream);
+        self.events.schedule(self.now + delay, Event::Retry { req });
+    }
+
+    /// A request has failed for good.
+    fn request_failed(&mut self, request: &Request) {
         if request.measured {
             self.window.errors += 1;
-            self.totals.errors.refused += 1;
+            self.totals.failed += 1;
+            self.classes[request.class as usize].failed += 1;
         }
     }
 
@@ -326,15 +483,11 @@ impl<'s> Simulation<'s> {
     /// Closes the current row of the time series.
     fn close_window(&mut self) {
         let length = self.now.since(self.window_start);
-        let utilization = self
-            .runtime
-            .tiers
-            .clone()
+        let span = length.as_nanos().max(1) as f64;
+        let tiers = self.runtime.tiers.clone();
+        let utilization = tiers
             .iter()
-            .map(|tier| {
-                self.runtime.tier_busy_window(tier, self.now) as f64
-                    / (tier.capacity as f64 * length.as_nanos().max(1) as f64)
-            })
+            .map(|tier| self.runtime.tier_busy_window(tier, self.now) as f64 / (tier.capacity as f64 * span))
             .collect();
         self.rows.push(WindowRow {
             offset_s: self.window_start.since(self.measured_start).as_secs_f64(),
@@ -342,6 +495,9 @@ impl<'s> Simulation<'s> {
             arrivals: self.window.arrivals,
             completed: self.window.completed,
             errors: self.window.errors,
+            attempts: self.window.attempts,
+            retries: self.window.retries,
+            timeouts: self.window.timeouts,
             latency: self.latency.close_window(),
             in_flight: self.requests.live() as u64,
             utilization,
@@ -352,16 +508,21 @@ impl<'s> Simulation<'s> {
 
     /// Gathers the results once the measured window has closed.
     fn finish(mut self) -> RunResult {
-        self.totals.in_flight =
-            self.totals.arrivals - self.totals.completed - self.totals.errors.total();
+        let t = self.totals;
         let events = self.events.events_popped();
         let tiers = self.runtime.tier_stats(self.now, self.end.since(self.measured_start));
         let usage = self.runtime.usage(self.end);
         RunResult {
-            arrivals: self.totals.arrivals,
-            completed: self.totals.completed,
-            errors: self.totals.errors,
-            in_flight_at_end: self.totals.in_flight,
+            arrivals: t.arrivals,
+            completed: t.completed,
+            failed: t.failed,
+            in_flight_at_end: t.arrivals - t.completed - t.failed,
+            attempts: t.attempts,
+            retries: t.retries,
+            errors: t.errors,
+            wasted: t.wasted,
+            served: t.served,
+            classes: self.classes,
             latency: self.latency.total().clone(),
             windows: self.rows,
             tiers,

@@ -11,8 +11,6 @@
 //! the order.
 
 use super::pool::ServerPool;
-use crate::engine::dist::Dist;
-use crate::engine::random::Stream;
 use crate::scenario::model::{ComponentId, FleetSpec};
 
 /// One instance during a run.
@@ -31,10 +29,6 @@ pub struct Instance {
 pub struct Fleet {
     /// The instances.
     pub instances: Vec<Instance>,
-    /// CPU time per request on this instance type.
-    pub cpu: Dist,
-    /// Draws CPU times.
-    pub cpu_stream: Stream,
     /// The database each request queries, if any.
     pub database: Option<ComponentId>,
     /// Next instance for requests that arrive without a load balancer.
@@ -43,7 +37,7 @@ pub struct Fleet {
 
 impl Fleet {
     /// A fleet with all instances running.
-    pub fn new(spec: &FleetSpec, cpu_stream: Stream) -> Fleet {
+    pub fn new(spec: &FleetSpec) -> Fleet {
         let instances = (0..spec.count)
             .map(|_| Instance {
                 workers: ServerPool::new(spec.workers, spec.accept_queue),
@@ -51,6 +45,6 @@ impl Fleet {
                 outstanding: 0,
             })
             .collect();
-        Fleet { instances, cpu: spec.cpu, cpu_stream, database: spec.database, cursor: 0 }
+        Fleet { instances, database: spec.database, cursor: 0 }
     }
 }

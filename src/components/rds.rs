@@ -5,7 +5,6 @@
 //! Connection limits and read replicas come with issue #5.
 
 use super::pool::ServerPool;
-use crate::engine::dist::Dist;
 use crate::scenario::model::RdsSpec;
 
 /// An RDS instance during a run.
@@ -13,13 +12,11 @@ use crate::scenario::model::RdsSpec;
 pub struct Rds {
     /// One server per vCPU.
     pub pool: ServerPool,
-    /// Query time.
-    pub query: Dist,
 }
 
 impl Rds {
     /// An instance built from its spec.
     pub fn new(spec: &RdsSpec) -> Rds {
-        Rds { pool: ServerPool::new(spec.class.vcpus, u32::MAX), query: spec.query }
+        Rds { pool: ServerPool::new(spec.class.vcpus, u32::MAX) }
     }
 }

@@ -12,25 +12,49 @@ use crate::scenario::model::{ComponentId, NextHop, StationSpec};
 pub struct Station {
     /// Servers and queue.
     pub pool: ServerPool,
-    /// Service time per visit.
-    pub service: Dist,
+    /// Service time per visit, for each request class.
+    pub services: Vec<Dist>,
     /// Draws service times.
     pub service_stream: Stream,
     /// Draws routing choices.
     pub routing_stream: Stream,
+    /// Draws whether a service ends in an error.
+    pub error_stream: Stream,
+    /// Probability that a service ends in an error.
+    pub error_probability: f64,
     next: Vec<NextHop>,
 }
 
 impl Station {
     /// A station built from its spec, with its own random streams.
-    pub fn new(spec: &StationSpec, service_stream: Stream, routing_stream: Stream) -> Station {
+    pub fn new(
+        spec: &StationSpec,
+        services: Vec<Dist>,
+        service_stream: Stream,
+        routing_stream: Stream,
+        error_stream: Stream,
+    ) -> Station {
         Station {
             pool: ServerPool::new(spec.servers.unwrap_or(u32::MAX), u32::MAX),
-            service: spec.service,
+            services,
             service_stream,
             routing_stream,
+            error_stream,
+            error_probability: spec.error_probability,
             next: spec.next.clone(),
         }
+    }
+
+    /// Draws the service time of a request of `class`.
+    #[inline]
+    pub fn draw_service(&mut self, class: u16) -> crate::engine::time::SimDuration {
+        self.services[class as usize].sample(&mut self.service_stream)
+    }
+
+    /// Draws whether a service ends in an error response.
+    #[inline]
+    pub fn draw_error(&mut self) -> bool {
+        self.error_probability > 0.0 && self.error_stream.uniform() < self.error_probability
     }
 
     /// Where a request goes after service: a component, or `None` to leave.

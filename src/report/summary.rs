@@ -29,8 +29,11 @@ pub struct Summary {
     pub scenario: ScenarioInfo,
     /// Request counts over the measured window.
     pub requests: Requests,
-    /// Latency of the successful requests; absent when none completed.
+    /// Latency of the successful requests, from first attempt to answer;
+    /// absent when none completed.
     pub latency: Option<Percentiles>,
+    /// Per request class.
+    pub classes: Vec<ClassSummary>,
     /// Utilisation and waiting per tier.
     pub tiers: Vec<TierStats>,
     /// The bill.
@@ -67,18 +70,45 @@ pub struct ScenarioInfo {
 pub struct Requests {
     /// Arrived in the measured window.
     pub arrived: u64,
-    /// Answered successfully.
+    /// Answered successfully, on any attempt, before the client gave up.
     pub completed: u64,
+    /// Failed after their last attempt.
+    pub failed: u64,
     /// Still in the system at the end.
     pub in_flight_at_end: u64,
-    /// Failed, by kind.
-    pub errors: ErrorCounts,
     /// Failed share of the requests that finished.
     pub error_rate: f64,
+    /// Attempts made, retries included.
+    pub attempts: u64,
+    /// Of the attempts, retries.
+    pub retries: u64,
+    /// Attempts per request: 1 without retries.
+    pub amplification: f64,
+    /// Failed attempts, by kind.
+    pub attempt_errors: ErrorCounts,
+    /// Attempts the servers finished after the client had given up.
+    pub wasted: u64,
     /// Arrivals per second over the window.
     pub offered_per_s: f64,
-    /// Successes per second over the window.
+    /// Attempts the servers finished per second, wasted ones included.
+    pub throughput_per_s: f64,
+    /// Successful requests per second.
     pub goodput_per_s: f64,
+}
+
+/// One request class's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassSummary {
+    /// The class's name.
+    pub name: String,
+    /// Requests of the class that arrived.
+    pub arrived: u64,
+    /// Answered successfully.
+    pub completed: u64,
+    /// Failed after their last attempt.
+    pub failed: u64,
+    /// Latency of the successful ones.
+    pub latency: Option<Percentiles>,
 }
 
 /// The bill, with the two derived figures users compare designs by.
@@ -98,9 +128,9 @@ impl Summary {
     /// Builds the summary of replication `replication` of `scenario`.
     pub fn new(scenario: &Scenario, replication: u32, result: &RunResult, bill: &Bill) -> Summary {
         let seconds = scenario.duration.as_secs_f64();
-        let finished = result.completed + result.errors.total();
+        let finished = result.completed + result.failed;
         let error_rate =
-            if finished == 0 { 0.0 } else { result.errors.total() as f64 / finished as f64 };
+            if finished == 0 { 0.0 } else { result.failed as f64 / finished as f64 };
         let per_million = (result.completed > 0)
             .then(|| bill.window_total.mul_ratio(1_000_000, i128::from(result.completed)));
         Summary {
@@ -120,13 +150,30 @@ impl Summary {
             requests: Requests {
                 arrived: result.arrivals,
                 completed: result.completed,
+                failed: result.failed,
                 in_flight_at_end: result.in_flight_at_end,
-                errors: result.errors,
                 error_rate,
+                attempts: result.attempts,
+                retries: result.retries,
+                amplification: if result.arrivals == 0 { 1.0 } else { result.attempts as f64 / result.arrivals as f64 },
+                attempt_errors: result.errors,
+                wasted: result.wasted,
                 offered_per_s: result.arrivals as f64 / seconds,
+                throughput_per_s: result.served as f64 / seconds,
                 goodput_per_s: result.completed as f64 / seconds,
             },
             latency: percentiles(&result.latency),
+            classes: result
+                .classes
+                .iter()
+                .map(|c| ClassSummary {
+                    name: c.name.clone(),
+                    arrived: c.arrived,
+                    completed: c.completed,
+                    failed: c.failed,
+                    latency: percentiles(&c.latency),
+                })
+                .collect(),
             tiers: result.tiers.clone(),
             cost: Cost {
                 window_usd: bill.window_total,

@@ -30,18 +30,29 @@ pub fn render(summary: &Summary) -> String {
     );
     let _ = writeln!(
         out,
-        "  requests     arrived {}  completed {}  in flight at end {}  ({:.1}/s offered)",
+        "  requests     arrived {}  completed {}  failed {} ({:.3}%)  in flight at end {}",
         thousands(r.arrived),
         thousands(r.completed),
+        thousands(r.failed),
+        r.error_rate * 100.0,
         thousands(r.in_flight_at_end),
-        r.offered_per_s
     );
     let _ = writeln!(
         out,
-        "  errors       {} ({:.3}%): refused {}",
-        thousands(r.errors.total()),
-        r.error_rate * 100.0,
-        thousands(r.errors.refused)
+        "  rates        offered {:.1}/s  throughput {:.1}/s  goodput {:.1}/s",
+        r.offered_per_s, r.throughput_per_s, r.goodput_per_s
+    );
+    let e = &r.attempt_errors;
+    let _ = writeln!(
+        out,
+        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: refused {}  timed out {}  server errors {}  wasted work {}",
+        thousands(r.attempts),
+        thousands(r.retries),
+        r.amplification,
+        thousands(e.refused),
+        thousands(e.timed_out),
+        thousands(e.server_errors),
+        thousands(r.wasted)
     );
     match &summary.latency {
         Some(l) => {
@@ -53,6 +64,19 @@ pub fn render(summary: &Summary) -> String {
         }
         None => {
             let _ = writeln!(out, "  latency      no request completed");
+        }
+    }
+    if summary.classes.len() > 1 {
+        for c in &summary.classes {
+            let latency = c.latency.map_or("no latency".to_string(), |l| format!("p50 {:.2} ms  p99 {:.2} ms", l.p50_ms, l.p99_ms));
+            let _ = writeln!(
+                out,
+                "  class        {:<12} arrived {}  completed {}  failed {}  {latency}",
+                c.name,
+                thousands(c.arrived),
+                thousands(c.completed),
+                thousands(c.failed)
+            );
         }
     }
     let utilisation: Vec<String> = summary

@@ -21,6 +21,9 @@ pub fn write_csv(
         "offered_per_s",
         "completed",
         "errors",
+        "attempts",
+        "retries",
+        "timeouts",
         "in_flight",
         "latency_mean_ms",
         "latency_p50_ms",
@@ -42,6 +45,9 @@ pub fn write_csv(
             format!("{:.3}", row.arrivals as f64 / row.length_s.max(1e-9)),
             row.completed.to_string(),
             row.errors.to_string(),
+            row.attempts.to_string(),
+            row.retries.to_string(),
+            row.timeouts.to_string(),
             row.in_flight.to_string(),
         ];
         let latency =

@@ -11,8 +11,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::components::{ComponentNames, build_components};
 use super::error::{Problem, ScenarioError, Source};
-use super::model::{ComponentKind, RequestSpec, Scenario, UsedDefault};
-use super::raw::{RawRequest, RawScenario, RawTop};
+use super::model::{Scenario, UsedDefault};
+use super::raw::{RawScenario, RawTop};
 use super::values;
 use crate::catalogue::Catalogue;
 use crate::engine::time::SimDuration;
@@ -75,15 +75,9 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         super::traffic::Located::Here(p) => source.error(p),
         super::traffic::Located::Elsewhere(e) => e,
     })?;
-    // Bytes and connections only matter to a load balancer's LCUs: without
-    // one, unused defaults are not listed.
-    let has_alb = components.iter().any(|c| matches!(c.kind, ComponentKind::Alb(_)));
-    let mut request_defaults = Defaults::default();
-    let request = request_section(top.request.as_ref().map(|r| r.get_ref()), &mut request_defaults)
+    let classes = super::classes::build_classes(&top, &components, &names, base_dir, &mut defaults)
         .map_err(|p| source.error(p))?;
-    if has_alb {
-        defaults.0.extend(request_defaults.0);
-    }
+    let client = super::client::build_client(top.client.as_ref(), &mut defaults).map_err(|p| source.error(p))?;
 
     Ok(Scenario {
         name: scenario_section.name,
@@ -93,7 +87,8 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         duration: scenario_section.duration,
         seed: scenario_section.seed,
         traffic,
-        request,
+        classes,
+        client,
         components,
         defaults: defaults.0,
     })
@@ -257,40 +252,6 @@ pub fn check_name(name: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// Checks `[request]`, filling defaults for what is left out.
-fn request_section(
-    raw: Option<&RawRequest>,
-    defaults: &mut Defaults,
-) -> Result<RequestSpec, Problem> {
-    let mut spec =
-        RequestSpec { request_bytes: 1_024, response_bytes: 10_240, requests_per_connection: 1.0 };
-    let source = "Assumption: a small API call";
-    match raw.and_then(|r| r.request_bytes.as_ref()) {
-        Some(v) => spec.request_bytes = values::size(v, "request.request_bytes")?,
-        None => defaults.used("request.request_bytes", "1KiB", source),
-    }
-    match raw.and_then(|r| r.response_bytes.as_ref()) {
-        Some(v) => spec.response_bytes = values::size(v, "request.response_bytes")?,
-        None => defaults.used("request.response_bytes", "10KiB", source),
-    }
-    match raw.and_then(|r| r.requests_per_connection.as_ref()) {
-        Some(v) if !(*v.get_ref() >= 1.0 && v.get_ref().is_finite()) => {
-            return Err(Problem::new(
-                v.span(),
-                "request.requests_per_connection",
-                "expected a number of 1 or more",
-            ));
-        }
-        Some(v) => spec.requests_per_connection = *v.get_ref(),
-        None => defaults.used(
-            "request.requests_per_connection",
-            "1",
-            "Assumption: no keep-alive, one new connection per request (the most LCU-hungry case)",
-        ),
-    }
-    Ok(spec)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! components it names.
 
 use std::ops::Range;
+use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -121,6 +122,7 @@ pub fn build_components(
     let DeValue::Table(table) = components.get_ref() else {
         unreachable!("ComponentNames::collect checked that components is a table")
     };
+    let base_dir = source.path.parent().unwrap_or(Path::new("."));
     let mut built = Vec::new();
     for ((name, kind, _), (_, value)) in names.entries.iter().zip(table.iter()) {
         let key = format!("components.{name}");
@@ -154,14 +156,21 @@ pub fn build_components(
                 names,
                 catalogue,
                 defaults,
+                base_dir,
             ),
             "rds" => rds(
                 &RawRds::deserialize(deserializer()).map_err(located)?,
                 &key,
                 catalogue,
                 defaults,
+                base_dir,
             ),
-            _ => station(&RawStation::deserialize(deserializer()).map_err(located)?, &key, names),
+            _ => station(
+                &RawStation::deserialize(deserializer()).map_err(located)?,
+                &key,
+                names,
+                base_dir,
+            ),
         }
         .map_err(|p| source.error(p))?;
         built.push(Component { name: name.clone(), kind: built_kind });
@@ -292,6 +301,7 @@ fn ec2(
     names: &ComponentNames,
     catalogue: &Catalogue,
     defaults: &mut Defaults,
+    base_dir: &Path,
 ) -> Result<ComponentKind, Problem> {
     let type_key = format!("{key}.instance_type");
     let instance_type = catalogue.ec2_type(raw.instance_type.get_ref()).map_err(|unknown| {
@@ -326,7 +336,7 @@ fn ec2(
             4_096
         }
     };
-    let reference_cpu = values::distribution(&raw.cpu, &format!("{key}.cpu"))?;
+    let reference_cpu = values::distribution(&raw.cpu, &format!("{key}.cpu"), base_dir)?;
     let cpu = reference_cpu.scaled_by_speed(instance_type.relative_speed);
     let database = match raw.database.as_ref() {
         Some(db) => {
@@ -363,6 +373,7 @@ fn rds(
     key: &str,
     catalogue: &Catalogue,
     defaults: &mut Defaults,
+    base_dir: &Path,
 ) -> Result<ComponentKind, Problem> {
     let class_key = format!("{key}.instance_class");
     let class = catalogue.rds_class(raw.instance_class.get_ref()).map_err(|unknown| {
@@ -424,7 +435,7 @@ fn rds(
             20
         }
     };
-    let query = values::distribution(&raw.query, &format!("{key}.query"))?;
+    let query = values::distribution(&raw.query, &format!("{key}.query"), base_dir)?;
     Ok(ComponentKind::Rds(RdsSpec {
         class: class.clone(),
         engine,
@@ -439,7 +450,12 @@ fn rds(
 }
 
 /// Checks a textbook station.
-fn station(raw: &RawStation, key: &str, names: &ComponentNames) -> Result<ComponentKind, Problem> {
+fn station(
+    raw: &RawStation,
+    key: &str,
+    names: &ComponentNames,
+    base_dir: &Path,
+) -> Result<ComponentKind, Problem> {
     let servers_key = format!("{key}.servers");
     let servers = match raw.servers.get_ref() {
         toml::Value::Integer(n) if (1..=1_000_000).contains(n) => Some(*n as u32),
@@ -454,12 +470,23 @@ fn station(raw: &RawStation, key: &str, names: &ComponentNames) -> Result<Compon
             ));
         }
     };
-    let service = values::distribution(&raw.service, &format!("{key}.service"))?;
+    let service = values::distribution(&raw.service, &format!("{key}.service"), base_dir)?;
     let next = match raw.next.as_ref() {
         None => vec![NextHop { to: None, cumulative: 1.0 }],
         Some(next) => next_hops(next, &format!("{key}.next"), names)?,
     };
-    Ok(ComponentKind::Station(StationSpec { servers, service, next }))
+    let error_probability = match &raw.error_probability {
+        Some(p) if !(0.0..1.0).contains(p.get_ref()) => {
+            return Err(Problem::new(
+                p.span(),
+                format!("{key}.error_probability"),
+                format!("{}: expected a probability from 0 up to (not including) 1", p.get_ref()),
+            ));
+        }
+        Some(p) => *p.get_ref(),
+        None => 0.0,
+    };
+    Ok(ComponentKind::Station(StationSpec { servers, service, next, error_probability }))
 }
 
 /// Reads a station's routing: a name, `"exit"`, or `[{ to, p }, …]`.

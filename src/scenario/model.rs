@@ -32,8 +32,11 @@ pub struct Scenario {
     pub seed: u64,
     /// How requests arrive and where.
     pub traffic: Traffic,
-    /// What each request carries.
-    pub request: RequestSpec,
+    /// The kinds of request, with their shares of the arrivals (at least
+    /// one; shares add up to 1).
+    pub classes: Vec<ClassSpec>,
+    /// How clients wait and retry.
+    pub client: ClientSpec,
     /// The components, in file order; indices are [`ComponentId`]s.
     pub components: Vec<Component>,
     /// Every default the run uses, with its source.
@@ -84,6 +87,110 @@ pub struct RequestSpec {
     pub response_bytes: u64,
     /// Requests sent over one client connection.
     pub requests_per_connection: f64,
+}
+
+/// One kind of request: its share, what it carries and the work it does.
+#[derive(Debug, Clone)]
+pub struct ClassSpec {
+    /// Its table name under `[classes]` (`default` for `[request]`).
+    pub name: String,
+    /// Share of the arrivals.
+    pub share: f64,
+    /// Bytes and connections, for the load balancer.
+    pub request: RequestSpec,
+    /// CPU time at fleets where the class replaces the fleet's own.
+    pub cpu: Vec<(ComponentId, Dist)>,
+    /// Work at databases where the class says what it does.
+    pub db: Vec<(ComponentId, DbWork)>,
+    /// Service time at stations where the class replaces the station's own.
+    pub service: Vec<(ComponentId, Dist)>,
+}
+
+impl ClassSpec {
+    /// The class's CPU time at fleet `id`, if it replaces the fleet's.
+    pub fn cpu_at(&self, id: ComponentId) -> Option<&Dist> {
+        self.cpu.iter().find(|(c, _)| *c == id).map(|(_, d)| d)
+    }
+
+    /// The class's work at database `id`, if it says what it does there.
+    pub fn db_at(&self, id: ComponentId) -> Option<&DbWork> {
+        self.db.iter().find(|(c, _)| *c == id).map(|(_, w)| w)
+    }
+
+    /// The class's service time at station `id`, if it replaces the station's.
+    pub fn service_at(&self, id: ComponentId) -> Option<&Dist> {
+        self.service.iter().find(|(c, _)| *c == id).map(|(_, d)| d)
+    }
+}
+
+/// What a class does at a database.
+#[derive(Debug, Clone)]
+pub struct DbWork {
+    /// Time of one query; `None` uses the database's `query`.
+    pub query: Option<Dist>,
+    /// Queries per request, one after another (0: the class skips the
+    /// database).
+    pub queries: u32,
+    /// Reads or writes.
+    pub kind: QueryKind,
+}
+
+/// Whether a query reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryKind {
+    /// A read.
+    Read,
+    /// A write.
+    Write,
+}
+
+/// How clients wait for an answer and retry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientSpec {
+    /// The client gives up on an attempt after this long; `None` waits for
+    /// ever.
+    pub timeout: Option<SimDuration>,
+    /// Attempts per request, the first included (1: no retries).
+    pub max_attempts: u32,
+    /// Delay before each retry.
+    pub backoff: Backoff,
+    /// Limit on retries, if any.
+    pub retry_budget: Option<RetryBudgetSpec>,
+}
+
+/// Capped exponential backoff with jitter: retry n waits
+/// min(cap, base × 2ⁿ⁻¹), jittered.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backoff {
+    /// Delay before the first retry.
+    pub base: SimDuration,
+    /// Longest delay.
+    pub cap: SimDuration,
+    /// How the delay is randomised.
+    pub jitter: Jitter,
+}
+
+/// Jitter on the backoff delay d, as AWS's Architecture Blog names them
+/// ("Exponential Backoff And Jitter", 2015).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jitter {
+    /// Exactly d.
+    None,
+    /// Uniform in [0, d].
+    Full,
+    /// d/2 plus uniform in [0, d/2].
+    Equal,
+}
+
+/// Retries limited to a share of first attempts over a sliding window of
+/// ten seconds, plus a floor, as Finagle's RetryBudget does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryBudgetSpec {
+    /// Retries allowed per first attempt.
+    pub ratio: f64,
+    /// Retries per second allowed whatever the first attempts.
+    pub min_per_s: f64,
 }
 
 /// A named component.
@@ -197,6 +304,8 @@ pub struct StationSpec {
     pub service: Dist,
     /// Where a request goes after service.
     pub next: Vec<NextHop>,
+    /// Probability that a service ends in an error response.
+    pub error_probability: f64,
 }
 
 /// One branch of a station's routing: a share of the requests leaving it.

@@ -3,6 +3,8 @@
 //!
 //! Nothing here checks meaning; `validate` turns these into domain types.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -20,8 +22,12 @@ pub struct RawTop {
     pub scenario: Spanned<RawScenario>,
     /// `[traffic]`.
     pub traffic: Spanned<RawTraffic>,
-    /// `[request]`, the one request class.
+    /// `[request]`, the one request class (shorthand for a single class).
     pub request: Option<Spanned<RawRequest>>,
+    /// `[classes.NAME]`: request classes with shares of the traffic.
+    pub classes: Option<Spanned<BTreeMap<String, Spanned<RawClass>>>>,
+    /// `[client]`: timeouts and retries.
+    pub client: Option<Spanned<RawClient>>,
 }
 
 /// `[scenario]`: name, timing and seed.
@@ -50,6 +56,74 @@ pub struct RawRequest {
     pub response_bytes: Option<Spanned<String>>,
     /// Requests a client sends over one connection before opening another.
     pub requests_per_connection: Option<Spanned<f64>>,
+}
+
+/// `[classes.NAME]`: one kind of request and its share of the traffic.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClass {
+    /// Share of the arrivals, between 0 and 1; all shares add up to 1.
+    pub share: Spanned<f64>,
+    /// Bytes from the client to the load balancer.
+    pub request_bytes: Option<Spanned<String>>,
+    /// Bytes back to the client.
+    pub response_bytes: Option<Spanned<String>>,
+    /// Requests sent over one connection.
+    pub requests_per_connection: Option<Spanned<f64>>,
+    /// What the class does at each component, by component name.
+    pub work: Option<BTreeMap<String, Spanned<RawWork>>>,
+}
+
+/// `[classes.NAME.work.COMPONENT]`: a class's work at one component.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWork {
+    /// CPU time at an ec2 fleet (replaces the fleet's `cpu`).
+    pub cpu: Option<RawValue>,
+    /// Time of one query at an rds database (replaces the database's `query`).
+    pub query: Option<RawValue>,
+    /// Queries per request at a database, one after another (0 skips it).
+    pub queries: Option<Spanned<i64>>,
+    /// `read` or `write`.
+    pub kind: Option<Spanned<String>>,
+    /// Service time at a station (replaces the station's `service`).
+    pub service: Option<RawValue>,
+}
+
+/// `[client]`: how clients wait and retry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClient {
+    /// The client gives up on an attempt after this long.
+    pub timeout: Option<Spanned<String>>,
+    /// Attempts per request, the first included.
+    pub max_attempts: Option<Spanned<i64>>,
+    /// Delay before retry n: `{ base, cap, jitter }`.
+    pub backoff: Option<Spanned<RawBackoff>>,
+    /// Limits retries to a share of first attempts: `{ ratio, min_per_s }`.
+    pub retry_budget: Option<Spanned<RawRetryBudget>>,
+}
+
+/// `[client.backoff]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackoff {
+    /// Delay before the first retry.
+    pub base: Spanned<String>,
+    /// Longest delay.
+    pub cap: Option<Spanned<String>>,
+    /// `none`, `full` or `equal`.
+    pub jitter: Option<Spanned<String>>,
+}
+
+/// `[client.retry_budget]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetryBudget {
+    /// Retries allowed per first attempt, over the last 10 seconds.
+    pub ratio: Spanned<f64>,
+    /// Retries per second always allowed.
+    pub min_per_s: Option<Spanned<f64>>,
 }
 
 /// `[components.NAME]` with `type = "alb"`.
@@ -123,4 +197,6 @@ pub struct RawStation {
     /// Where a request goes after service: a component, `"exit"`, or a list
     /// of `{ to = NAME, p = SHARE }`.
     pub next: Option<RawValue>,
+    /// Probability that a service ends in an error response.
+    pub error_probability: Option<Spanned<f64>>,
 }

@@ -1,31 +1,90 @@
-//! Reading a trace of request counts per interval from a CSV file.
+//! Reading a trace of request counts per interval from a CSV file (plain or
+//! gzip), and mapping the window a scenario replays onto simulated time.
 //!
-//! The file has a header and two columns: the UTC start of each interval
-//! (RFC 3339) and the count of requests in it, as the traces under
-//! `scenarios/data/` are written. Intervals must be equal and consecutive.
+//! The file has a header row. Its rows say when they happened in one of
+//! three ways, decided from the first column:
+//!
+//! - **times**: the first column holds RFC 3339 times (any offset; they
+//!   are read as instants). The interval is the step between the first two
+//!   rows; a later row may skip intervals (a gap with no data, which a
+//!   replay must not cross) but must fall on the step.
+//! - **index**: the first column numbers the rows (its name is `index`,
+//!   ends in `_index`, or is `minute`, `second` or `hour`), as in the EPA,
+//!   SDSC and Azure Functions files. Numbers must increase; skipped ones are
+//!   gaps. The scenario gives `interval` and `origin`.
+//! - **rows**: no time column, as in the NASA per-second files: row n is the
+//!   n-th interval. The scenario gives `interval` and `origin`.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use toml::Spanned;
 
-use super::error::{ScenarioError, file_error};
+use super::build::Defaults;
+use super::error::{Problem, ScenarioError, file_error};
+use super::raw::RawValue;
+use super::raw_traffic::RawTrace;
+use super::traffic::{Located, RunClock, rfc3339, signed_duration};
+use super::values;
+use crate::traffic::shape::{BaseRate, Counts, Interval};
+
+/// How the rows of a trace file say when they happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowClock {
+    /// The first column holds times.
+    Times,
+    /// The first column numbers the rows.
+    Index,
+    /// Row n is the n-th interval.
+    Rows,
+}
+
+/// What a trace file holds, read from its header and first row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// Column names.
+    pub headers: Vec<String>,
+    /// How rows are placed in time.
+    pub clock: RowClock,
+    /// Columns other than the time column whose first value is a number.
+    pub numeric: Vec<usize>,
+}
+
+impl Layout {
+    /// The column that places rows in time, if any.
+    pub fn time_column(&self) -> Option<usize> {
+        (self.clock != RowClock::Rows).then_some(0)
+    }
+}
 
 /// Counts per interval, read from a file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CountTrace {
-    /// UTC start of the first interval.
-    pub first: OffsetDateTime,
-    /// Length of every interval in seconds.
-    pub interval_s: i64,
+    /// UTC start of the first row, when the rows carry times.
+    pub first: Option<OffsetDateTime>,
+    /// Length of one interval in nanoseconds: from the times, or as given.
+    pub interval_ns: i64,
+    /// Runs of consecutive intervals, in time order; between two runs the
+    /// trace has no data.
+    pub blocks: Vec<Block>,
+}
+
+/// Consecutive intervals of a [`CountTrace`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// Intervals since the first row at which the run starts.
+    pub first_slot: i64,
     /// Requests counted in each interval.
     pub counts: Vec<f64>,
 }
 
-impl CountTrace {
-    /// UTC end of the last interval.
-    pub fn end(&self) -> OffsetDateTime {
-        self.first + time::Duration::seconds(self.interval_s * self.counts.len() as i64)
+impl Block {
+    /// The slot just after the block.
+    fn end_slot(&self) -> i64 {
+        self.first_slot + self.counts.len() as i64
     }
 }
 
@@ -41,27 +100,42 @@ fn line_error(path: &Path, line: u64, column: &str, problem: String) -> Scenario
     }
 }
 
-/// Reads and checks a trace file.
-pub fn read_count_trace(path: &Path) -> Result<CountTrace, ScenarioError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| file_error(path, format!("cannot read the trace: {e}")))?;
-    let headers = reader
+/// Opens the file as CSV, decompressing it if it starts like gzip.
+fn open_csv(path: &Path) -> Result<csv::Reader<Box<dyn Read>>, ScenarioError> {
+    let cannot = |e: std::io::Error| file_error(path, format!("cannot read the trace: {e}"));
+    let mut reader = BufReader::new(File::open(path).map_err(cannot)?);
+    let is_gzip = reader.fill_buf().map_err(cannot)?.starts_with(&[0x1f, 0x8b]);
+    let input: Box<dyn Read> = if is_gzip {
+        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
+    } else {
+        Box::new(reader)
+    };
+    Ok(csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(input))
+}
+
+/// Whether `text` is an RFC 3339 time.
+fn is_time(text: &str) -> bool {
+    OffsetDateTime::parse(text, &Rfc3339).is_ok()
+}
+
+/// Whether a column's name says that it numbers the rows.
+fn is_index_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "index"
+        || name.ends_with("_index")
+        || ["minute", "second", "hour"].contains(&name.as_str())
+}
+
+/// Reads the header and the first row.
+pub fn read_layout(path: &Path) -> Result<Layout, ScenarioError> {
+    let mut reader = open_csv(path)?;
+    let headers: Vec<String> = reader
         .headers()
         .map_err(|e| file_error(path, format!("cannot read the trace header: {e}")))?
-        .clone();
-    if headers.len() != 2 {
-        return Err(file_error(
-            path,
-            format!(
-                "expected two columns (interval start in UTC, request count), found {}",
-                headers.len()
-            ),
-        ));
-    }
-    if OffsetDateTime::parse(&headers[0], &Rfc3339).is_ok() || headers[1].parse::<f64>().is_ok() {
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if headers.iter().any(|h| is_time(h) || h.parse::<f64>().is_ok()) {
         return Err(ScenarioError {
             file: path.to_path_buf(),
             line: 1,
@@ -72,63 +146,475 @@ pub fn read_count_trace(path: &Path) -> Result<CountTrace, ScenarioError> {
             hint: Some("add a first line such as `minute_start_utc,requests`".into()),
         });
     }
-    let count_column = headers[1].to_string();
-    let mut times: Vec<OffsetDateTime> = Vec::new();
-    let mut counts: Vec<f64> = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            line_error(path, line, "", format!("unreadable row: {e}"))
-        })?;
+    let mut first = csv::StringRecord::new();
+    let has_row = reader
+        .read_record(&mut first)
+        .map_err(|e| file_error(path, format!("cannot read the trace: {e}")))?;
+    if !has_row {
+        return Err(file_error(path, "the trace has a header but no rows"));
+    }
+    let clock = if is_time(&first[0]) {
+        RowClock::Times
+    } else if headers.len() > 1 && is_index_name(&headers[0]) {
+        RowClock::Index
+    } else {
+        RowClock::Rows
+    };
+    let skip = if clock == RowClock::Rows { None } else { Some(0) };
+    let numeric = (0..headers.len())
+        .filter(|i| Some(*i) != skip && first.get(*i).is_some_and(|v| v.parse::<f64>().is_ok()))
+        .collect();
+    Ok(Layout { headers, clock, numeric })
+}
+
+/// Reads every row's count from `column`. `interval_ns` is the length of a
+/// row for files without times; files with times set their own.
+pub fn read_counts(
+    path: &Path,
+    layout: &Layout,
+    column: usize,
+    interval_ns: Option<i64>,
+) -> Result<CountTrace, ScenarioError> {
+    let mut reader = open_csv(path)?;
+    let name = layout.headers[column].as_str();
+    let time_name = layout.headers[0].as_str();
+    let mut trace =
+        CountTrace { first: None, interval_ns: interval_ns.unwrap_or(0), blocks: Vec::new() };
+    let mut first_index: Option<i64> = None;
+    let mut record = csv::StringRecord::new();
+    let mut row: i64 = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(line_error(path, line, "", format!("unreadable row: {e}")));
+            }
+        }
         let line = record.position().map_or(0, |p| p.line());
-        let time = OffsetDateTime::parse(&record[0], &Rfc3339).map_err(|_| {
-            line_error(
-                path,
-                line,
-                &headers[0],
-                format!("`{}` is not a UTC time like 1998-06-30T00:00:00Z", &record[0]),
-            )
-        })?;
-        let count: f64 =
-            record[1].parse().ok().filter(|c: &f64| c.is_finite()).ok_or_else(|| {
-                line_error(path, line, &count_column, format!("`{}` is not a number", &record[1]))
-            })?;
+        let text = record.get(column).unwrap_or("");
+        let count: f64 = text
+            .parse()
+            .ok()
+            .filter(|c: &f64| c.is_finite())
+            .ok_or_else(|| line_error(path, line, name, format!("`{text}` is not a number")))?;
         if count < 0.0 {
             return Err(line_error(
                 path,
                 line,
-                &count_column,
+                name,
                 format!("{count} is negative: a count is 0 or more"),
             ));
         }
-        if times.len() >= 2 {
-            let step = times[1] - times[0];
-            if time - times[times.len() - 1] != step {
-                return Err(line_error(
-                    path,
-                    line,
-                    &headers[0],
-                    format!(
-                        "{} breaks the trace's step of {} s: rows must be consecutive and equally spaced",
-                        &record[0],
-                        step.whole_seconds()
-                    ),
-                ));
+        let at = &record[0];
+        let slot = match layout.clock {
+            RowClock::Rows => row,
+            RowClock::Index => {
+                let index: i64 = at.parse().map_err(|_| {
+                    line_error(path, line, time_name, format!("`{at}` is not a whole row number"))
+                })?;
+                index - *first_index.get_or_insert(index)
             }
-        } else if let Some(previous) = times.last()
-            && time <= *previous
-        {
-            return Err(line_error(path, line, &headers[0], "times must increase".to_string()));
-        }
-        times.push(time);
-        counts.push(count);
+            RowClock::Times => {
+                let time = OffsetDateTime::parse(at, &Rfc3339).map_err(|_| {
+                    line_error(
+                        path,
+                        line,
+                        time_name,
+                        format!("`{at}` is not a time like 1998-06-30T00:00:00Z"),
+                    )
+                })?;
+                time_slot(&mut trace, time).map_err(|why| line_error(path, line, time_name, why))?
+            }
+        };
+        push(&mut trace, slot, count).map_err(|()| {
+            line_error(
+                path,
+                line,
+                time_name,
+                format!("`{at}` does not come after the row before: rows must be in time order"),
+            )
+        })?;
+        row += 1;
     }
-    if times.len() < 2 {
+    if trace.interval_ns <= 0 {
         return Err(file_error(path, "the trace needs at least two rows to know its interval"));
     }
-    let interval_s = (times[1] - times[0]).whole_seconds();
-    if interval_s <= 0 {
-        return Err(file_error(path, "the trace's interval is shorter than a second"));
+    Ok(trace)
+}
+
+/// The slot of a row's time, learning the first time and the interval from
+/// the first two rows.
+fn time_slot(trace: &mut CountTrace, time: OffsetDateTime) -> Result<i64, String> {
+    let Some(first) = trace.first else {
+        trace.first = Some(time);
+        return Ok(0);
+    };
+    let since = (time - first).whole_nanoseconds();
+    if trace.interval_ns == 0 {
+        if since <= 0 {
+            return Err("times must increase".into());
+        }
+        trace.interval_ns = since.min(i64::MAX as i128) as i64;
     }
-    Ok(CountTrace { first: times[0], interval_s, counts })
+    let interval = i128::from(trace.interval_ns);
+    if since % interval != 0 {
+        return Err(format!(
+            "{} is off the trace's step of {} s: rows must start on whole intervals",
+            rfc3339(time),
+            interval as f64 / 1e9
+        ));
+    }
+    Ok((since / interval).clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+}
+
+/// Adds a row at `slot`, starting a new block after a gap; `Err` if the slot
+/// does not come after the previous one.
+fn push(trace: &mut CountTrace, slot: i64, count: f64) -> Result<(), ()> {
+    match trace.blocks.last_mut() {
+        Some(block) if slot == block.end_slot() => block.counts.push(count),
+        Some(block) if slot < block.end_slot() => return Err(()),
+        _ => trace.blocks.push(Block { first_slot: slot, counts: vec![count] }),
+    }
+    Ok(())
+}
+
+/// Reads the trace and maps the window the run replays onto simulated time.
+pub(super) fn trace_rate(
+    raw: &Spanned<RawTrace>,
+    clock: &RunClock,
+    base_dir: &Path,
+    defaults: &mut Defaults,
+) -> Result<BaseRate, Located> {
+    let spec = raw.get_ref();
+    let path = base_dir.join(spec.file.get_ref());
+    if !path.is_file() {
+        return Err(Problem::new(
+            spec.file.span(),
+            "traffic.trace.file",
+            format!("no trace file at {}", path.display()),
+        )
+        .with_hint("the path is relative to the scenario file's folder")
+        .into());
+    }
+    let layout = read_layout(&path).map_err(Located::Elsewhere)?;
+    let column = count_column(spec, &layout, defaults)?;
+    let given_interval = match &spec.interval {
+        Some(v) => Some(values::positive_duration(v, "traffic.trace.interval")?.as_nanos() as i64),
+        None => None,
+    };
+    if layout.clock != RowClock::Times && given_interval.is_none() {
+        return Err(Problem::new(
+            raw.span(),
+            "traffic.trace.interval",
+            format!(
+                "{} has no time column: give `interval`, the length of one row, such as \"1s\" or \"1m\"",
+                spec.file.get_ref()
+            ),
+        )
+        .into());
+    }
+    let interval_for_rows = if layout.clock == RowClock::Times { None } else { given_interval };
+    let trace =
+        read_counts(&path, &layout, column, interval_for_rows).map_err(Located::Elsewhere)?;
+    if let (Some(given), Some(v)) = (given_interval, &spec.interval)
+        && given != trace.interval_ns
+    {
+        return Err(Problem::new(
+            v.span(),
+            "traffic.trace.interval",
+            format!(
+                "the rows of {} are {} s apart, not {}",
+                spec.file.get_ref(),
+                trace.interval_ns as f64 / 1e9,
+                v.get_ref()
+            ),
+        )
+        .with_hint("leave `interval` out: a file with times sets its own")
+        .into());
+    }
+    let first = origin(spec, &layout, &trace, clock, defaults)?;
+    let window = Window::new(spec, first, clock, defaults)?;
+    Ok(BaseRate::Counts(window.counts(spec, &trace, first, clock)?))
+}
+
+/// The column holding the counts: as named, or the only numeric one.
+fn count_column(
+    spec: &RawTrace,
+    layout: &Layout,
+    defaults: &mut Defaults,
+) -> Result<usize, Problem> {
+    let file = spec.file.get_ref();
+    let choices: Vec<&str> = (0..layout.headers.len())
+        .filter(|i| Some(*i) != layout.time_column())
+        .map(|i| layout.headers[i].as_str())
+        .collect();
+    let listed = choices.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+    if let Some(name) = &spec.column {
+        let found = (0..layout.headers.len())
+            .find(|i| Some(*i) != layout.time_column() && layout.headers[*i] == *name.get_ref());
+        return found.ok_or_else(|| {
+            let problem = Problem::new(
+                name.span(),
+                "traffic.trace.column",
+                format!(
+                    "{file} has no count column `{}`: expected one of {listed}",
+                    name.get_ref()
+                ),
+            );
+            match values::suggest(name.get_ref(), choices.iter().copied()) {
+                Some(near) => problem.with_hint(format!("did you mean `{near}`?")),
+                None => problem,
+            }
+        });
+    }
+    match layout.numeric.as_slice() {
+        [only] => {
+            defaults.used(
+                "traffic.trace.column",
+                layout.headers[*only].clone(),
+                format!("the only column of numbers in {file} besides its time column"),
+            );
+            Ok(*only)
+        }
+        [] => Err(Problem::new(
+            spec.file.span(),
+            "traffic.trace.column",
+            format!(
+                "{file} has no column of numbers besides its time column: its columns are {listed}"
+            ),
+        )),
+        [first, ..] => Err(Problem::new(
+            spec.file.span(),
+            "traffic.trace.column",
+            format!(
+                "{file} has several columns of numbers, {listed}: name the counts with `column`"
+            ),
+        )
+        .with_hint(format!("for example column = \"{}\"", layout.headers[*first]))),
+    }
+}
+
+/// UTC start of the trace's first row: its own time, `origin`, or by
+/// default the start of the run.
+fn origin(
+    spec: &RawTrace,
+    layout: &Layout,
+    trace: &CountTrace,
+    clock: &RunClock,
+    defaults: &mut Defaults,
+) -> Result<OffsetDateTime, Problem> {
+    match (trace.first, &spec.origin) {
+        (Some(_), Some(origin)) => Err(Problem::new(
+            origin.span(),
+            "traffic.trace.origin",
+            format!(
+                "{} has its own times in `{}`: `origin` is for files without them",
+                spec.file.get_ref(),
+                layout.headers[0]
+            ),
+        )),
+        (Some(first), None) => Ok(first),
+        (None, Some(origin)) => values::timestamp(origin, "traffic.trace.origin"),
+        (None, None) => {
+            defaults.used(
+                "traffic.trace.origin",
+                rfc3339(clock.run_start()),
+                "Assumption: the file's rows carry no date, so its first row is replayed at the start of the run (the warm-up)",
+            );
+            Ok(clock.run_start())
+        }
+    }
+}
+
+/// A trace instant: a UTC time, or an offset such as `"14h"` from the
+/// trace's first row; nanoseconds after the first row.
+fn trace_instant(value: &RawValue, first: OffsetDateTime, key: &str) -> Result<i128, Problem> {
+    match value.get_ref() {
+        toml::Value::String(text) if !is_time(text) => {
+            Ok(i128::from(signed_duration(value, text, key)?))
+        }
+        _ => Ok((values::timestamp(value, key)? - first).whole_nanoseconds()),
+    }
+}
+
+/// The stretch of the trace the run replays, in nanoseconds after its first
+/// row, and how fast.
+struct Window {
+    /// Trace instant replayed at the start of the measured window.
+    from: i128,
+    /// Trace instants replayed from the start to the end of the run.
+    replayed: std::ops::Range<i128>,
+    /// Trace time per unit of simulated time.
+    speedup: f64,
+    /// Factor on every count.
+    scale: f64,
+}
+
+impl Window {
+    fn new(
+        spec: &RawTrace,
+        first: OffsetDateTime,
+        clock: &RunClock,
+        defaults: &mut Defaults,
+    ) -> Result<Window, Problem> {
+        let from = match &spec.from {
+            Some(from) => trace_instant(from, first, "traffic.trace.from")?,
+            None => {
+                defaults.used(
+                    "traffic.trace.from",
+                    "scenario.start",
+                    "Assumption: the trace is replayed at its own UTC times",
+                );
+                (clock.start - first).whole_nanoseconds()
+            }
+        };
+        let speedup = factor(
+            &spec.speedup,
+            "traffic.trace.speedup",
+            defaults,
+            "Assumption: the trace is replayed in real time",
+        )?;
+        let scale = factor(
+            &spec.scale,
+            "traffic.trace.scale",
+            defaults,
+            "Assumption: the trace is replayed at its recorded rate",
+        )?;
+        let stretch = |span: crate::engine::time::SimDuration| {
+            (span.as_nanos() as f64 * speedup).round() as i128
+        };
+        let mut end = from + stretch(clock.duration);
+        if let Some(to) = &spec.to {
+            let to_ns = trace_instant(to, first, "traffic.trace.to")?;
+            if to_ns <= from {
+                return Err(Problem::new(
+                    to.span(),
+                    "traffic.trace.to",
+                    "the window is empty: `to` must come after `from` (by default scenario.start)",
+                ));
+            }
+            end = end.min(to_ns);
+        }
+        Ok(Window { from, replayed: from - stretch(clock.warmup)..end, speedup, scale })
+    }
+
+    /// Simulated nanoseconds at which trace instant `at` is replayed.
+    fn sim_ns(&self, at: i128, clock: &RunClock) -> i64 {
+        clock.warmup.as_nanos() as i64 + ((at - self.from) as f64 / self.speedup).round() as i64
+    }
+
+    /// The counts of the replayed intervals, placed in simulated time.
+    fn counts(
+        &self,
+        spec: &RawTrace,
+        trace: &CountTrace,
+        first: OffsetDateTime,
+        clock: &RunClock,
+    ) -> Result<Counts, Problem> {
+        let interval = i128::from(trace.interval_ns);
+        if (interval as f64 / self.speedup) < 1_000.0 {
+            let key = spec.speedup.as_ref().map_or(spec.file.span(), |s| s.span());
+            return Err(Problem::new(
+                key,
+                "traffic.trace.speedup",
+                format!(
+                    "at a speedup of {} an interval of the trace lasts under a microsecond",
+                    self.speedup
+                ),
+            ));
+        }
+        let first_slot = self.replayed.start.div_euclid(interval) as i64;
+        let end_slot = (self.replayed.end + interval - 1).div_euclid(interval) as i64;
+        let block = self.block(spec, trace, first, first_slot..end_slot)?;
+        let intervals = (first_slot..end_slot)
+            .map(|slot| {
+                let start = i128::from(slot) * interval;
+                let end = (start + interval).min(self.replayed.end);
+                let share = (end - start) as f64 / interval as f64;
+                let count = block.counts[(slot - block.first_slot) as usize] * share * self.scale;
+                Interval { end_ns: self.sim_ns(end, clock), count }
+            })
+            .collect();
+        Ok(Counts { start_ns: self.sim_ns(i128::from(first_slot) * interval, clock), intervals })
+    }
+
+    /// The run of rows that holds every slot the run replays: refused if
+    /// the slots fall outside the trace or on a gap in it.
+    fn block<'t>(
+        &self,
+        spec: &RawTrace,
+        trace: &'t CountTrace,
+        first: OffsetDateTime,
+        slots: std::ops::Range<i64>,
+    ) -> Result<&'t Block, Problem> {
+        let file = spec.file.get_ref();
+        let at = |ns: i128| rfc3339(first + time::Duration::nanoseconds(ns as i64));
+        let utc = |slot: i64| at(i128::from(slot) * i128::from(trace.interval_ns));
+        let gap_after = |end: i64| {
+            let next = trace.blocks.iter().find(|b| b.first_slot >= end)?;
+            Some(
+                Problem::new(
+                    spec.file.span(),
+                    "traffic.trace",
+                    format!(
+                        "{file} has no rows from {} to {}, inside the replayed window (a gap in the trace, not zeros)",
+                        utc(end),
+                        utc(next.first_slot)
+                    ),
+                )
+                .with_hint("move the window past the gap with traffic.trace.from, or shorten the run"),
+            )
+        };
+        let outside = || {
+            let covers = match (trace.blocks.first(), trace.blocks.last()) {
+                (Some(a), Some(b)) => format!("{} to {}", utc(a.first_slot), utc(b.end_slot())),
+                _ => "nothing".into(),
+            };
+            Problem::new(
+                spec.file.span(),
+                "traffic.trace",
+                format!(
+                    "the run replays the trace from {} to {}, but {file} covers {covers}",
+                    at(self.replayed.start),
+                    at(self.replayed.end),
+                ),
+            )
+            .with_hint(if trace.first.is_some() {
+                "move scenario.start or traffic.trace.from, or shorten scenario.warmup or scenario.duration"
+            } else {
+                "set traffic.trace.origin (the UTC time of the file's first row) and traffic.trace.from, or shorten the run"
+            })
+        };
+        let holder =
+            trace.blocks.iter().find(|b| b.first_slot <= slots.start && slots.start < b.end_slot());
+        match holder {
+            Some(block) if slots.end <= block.end_slot() => Ok(block),
+            Some(block) => Err(gap_after(block.end_slot()).unwrap_or_else(outside)),
+            None => {
+                let before = trace.blocks.iter().rev().find(|b| b.end_slot() <= slots.start);
+                Err(before.and_then(|b| gap_after(b.end_slot())).unwrap_or_else(outside))
+            }
+        }
+    }
+}
+
+/// A factor above zero, or 1 by default.
+fn factor(
+    value: &Option<Spanned<f64>>,
+    key: &str,
+    defaults: &mut Defaults,
+    why: &str,
+) -> Result<f64, Problem> {
+    match value {
+        Some(v) if !(*v.get_ref() > 0.0 && v.get_ref().is_finite()) => {
+            Err(Problem::new(v.span(), key, "expected a number above 0"))
+        }
+        Some(v) => Ok(*v.get_ref()),
+        None => {
+            defaults.used(key, "1", why);
+            Ok(1.0)
+        }
+    }
 }

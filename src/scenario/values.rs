@@ -10,8 +10,10 @@ use toml::Spanned;
 use super::error::Problem;
 use super::raw::RawValue;
 use super::units;
-use crate::engine::dist::Dist;
 use crate::engine::time::SimDuration;
+
+/// Distributions are read in their own module; they are values like the rest.
+pub use super::dist_values::distribution;
 
 /// The span of a spanned value.
 pub fn span<T>(value: &Spanned<T>) -> Range<usize> {
@@ -154,128 +156,18 @@ pub fn timestamp(value: &RawValue, key: &str) -> Result<OffsetDateTime, Problem>
     })
 }
 
-/// The distributions a scenario may name.
-const DIST_NAMES: [&str; 3] = ["constant", "exponential", "lognormal"];
-
-/// A duration distribution: a plain duration string means a constant, a
-/// table names `dist` and its parameters.
-pub fn distribution(value: &RawValue, key: &str) -> Result<Dist, Problem> {
-    let at = span(value);
-    let form = "a duration like \"8ms\" (constant) or a table like \
-                { dist = \"exponential\", mean = \"10ms\" }";
-    let table = match value.get_ref() {
-        toml::Value::String(text) => {
-            let parsed = units::parse_duration(text)
-                .map_err(|_| Problem::new(at.clone(), key, format!("`{text}` is not {form}")))?;
-            return Ok(Dist::Constant(parsed));
-        }
-        toml::Value::Table(table) => table,
-        other => {
-            return Err(Problem::new(
-                at,
-                key,
-                format!("expected {form}, found a {}", other.type_str()),
-            ));
-        }
-    };
-    let field = |name: &str| -> Result<Option<&toml::Value>, Problem> { Ok(table.get(name)) };
-    let dist_name = match field("dist")? {
-        Some(toml::Value::String(name)) => name.as_str(),
-        _ => return Err(Problem::new(at, key, format!("expected {form}: the table needs `dist`"))),
-    };
-    let allowed: &[&str] = match dist_name {
-        "constant" => &["dist", "value"],
-        "exponential" => &["dist", "mean"],
-        "lognormal" => &["dist", "mean", "cv"],
-        unknown => {
-            let problem = Problem::new(
-                at,
-                format!("{key}.dist"),
-                format!(
-                    "unknown distribution `{unknown}`: expected one of {}",
-                    DIST_NAMES.join(", ")
-                ),
-            );
-            return Err(match suggest(unknown, DIST_NAMES.iter().copied()) {
-                Some(near) => problem.with_hint(format!("did you mean `{near}`?")),
-                None => problem,
-            });
-        }
-    };
-    if let Some(extra) = table.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(Problem::new(
-            at,
-            format!("{key}.{extra}"),
-            format!(
-                "`{extra}` is not a parameter of `{dist_name}`: expected {}",
-                allowed[1..].join(", ")
-            ),
-        ));
-    }
-    let time_param = |name: &str| -> Result<SimDuration, Problem> {
-        let text = match table.get(name) {
-            Some(toml::Value::String(text)) => text,
-            Some(other) => {
-                return Err(Problem::new(
-                    at.clone(),
-                    format!("{key}.{name}"),
-                    format!("expected {}, found a {}", units::DURATION_FORM, other.type_str()),
-                ));
-            }
-            None => {
-                return Err(Problem::new(
-                    at.clone(),
-                    key,
-                    format!("`{dist_name}` needs `{name}`, {}", units::DURATION_FORM),
-                ));
-            }
-        };
-        let parsed = units::parse_duration(text).map_err(|form| {
-            Problem::new(at.clone(), format!("{key}.{name}"), format!("`{text}` is not {form}"))
-        })?;
-        if parsed == SimDuration::ZERO && dist_name != "constant" {
-            return Err(Problem::new(
-                at.clone(),
-                format!("{key}.{name}"),
-                "the mean must be longer than zero",
-            ));
-        }
-        Ok(parsed)
-    };
-    match dist_name {
-        "constant" => Ok(Dist::Constant(time_param("value")?)),
-        "exponential" => Ok(Dist::exponential(time_param("mean")?)),
-        _ => {
-            let mean = time_param("mean")?;
-            let cv = match table.get("cv") {
-                Some(toml::Value::Float(cv)) => *cv,
-                Some(toml::Value::Integer(cv)) => *cv as f64,
-                _ => {
-                    return Err(Problem::new(
-                        at,
-                        format!("{key}.cv"),
-                        "`lognormal` needs `cv`, the coefficient of variation (standard deviation / mean), a number above 0",
-                    ));
-                }
-            };
-            if !(cv > 0.0 && cv.is_finite() && cv <= 100.0) {
-                return Err(Problem::new(
-                    at,
-                    format!("{key}.cv"),
-                    format!("cv = {cv}: expected a number above 0 and at most 100"),
-                ));
-            }
-            Ok(Dist::lognormal(mean, cv))
-        }
-    }
-}
-
 /// The closest of `candidates` to `name`, if it is close enough to be a
 /// plausible typo.
+///
+/// Close means a Jaro–Winkler similarity above 0.8, or at most two
+/// edits (swaps count as one) for names of three letters or more, which
+/// catches transposed letters in short names (`wbe` for `web`).
 pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
+        .filter(|(score, candidate)| {
+            *score > 0.8 || (name.len() >= 3 && strsim::damerau_levenshtein(name, candidate) <= 2)
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| candidate)
 }

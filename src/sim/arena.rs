@@ -5,22 +5,33 @@
 use crate::components::ReqId;
 use crate::engine::time::{SimDuration, SimTime};
 
-/// One request in flight, with the work drawn for it at arrival (common
-/// random numbers: two designs under one seed see the same work).
+/// One attempt of a request in flight, with the work drawn for the
+/// request when it first arrived (common random numbers: two designs under
+/// one seed see the same work, and a retry repeats the same work).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Request {
-    /// When it arrived at the entry.
-    pub arrived: SimTime,
+    /// When the request first arrived (its first attempt).
+    pub call_start: SimTime,
     /// CPU time on its fleet's instance type.
     pub cpu: SimDuration,
-    /// Database query time.
-    pub query: SimDuration,
     /// The component it is at (a station, or the fleet).
     pub at: u32,
     /// The instance serving it, within its fleet.
     pub instance: u32,
+    /// Tells this slot's occupants apart, so that a timer set for an
+    /// earlier attempt never fires on a later one (0: the slot is free).
+    pub generation: u32,
+    /// Its request class.
+    pub class: u16,
+    /// Attempt number, 1 for the first.
+    pub attempt: u8,
+    /// Database queries still to make.
+    pub queries_left: u8,
     /// Arrived after the warm-up: counts in the statistics.
     pub measured: bool,
+    /// The client has given up on this attempt; the server still finishes
+    /// it, as wasted work.
+    pub abandoned: bool,
 }
 
 /// Slots for requests, reused through a free list.
@@ -28,12 +39,14 @@ pub struct Request {
 pub struct Arena {
     slots: Vec<Request>,
     free: Vec<ReqId>,
+    generations: u32,
 }
 
 impl Arena {
-    /// Stores a request and returns its id.
+    /// Stores a request, with a fresh generation, and returns its id.
     #[inline]
-    pub fn insert(&mut self, request: Request) -> ReqId {
+    pub fn insert(&mut self, mut request: Request) -> ReqId {
+        request.generation = self.next_generation();
         match self.free.pop() {
             Some(id) => {
                 self.slots[id as usize] = request;
@@ -50,7 +63,23 @@ impl Arena {
     #[inline]
     pub fn remove(&mut self, id: ReqId) -> Request {
         self.free.push(id);
-        self.slots[id as usize]
+        let request = self.slots[id as usize];
+        self.slots[id as usize].generation = 0;
+        request
+    }
+
+    /// Gives the request in `id` a fresh generation, so that timers set
+    /// for its previous attempt are ignored.
+    #[inline]
+    pub fn renew(&mut self, id: ReqId) -> u32 {
+        let generation = self.next_generation();
+        self.slots[id as usize].generation = generation;
+        generation
+    }
+
+    fn next_generation(&mut self) -> u32 {
+        self.generations = self.generations.wrapping_add(1).max(1);
+        self.generations
     }
 
     /// The request with this id.

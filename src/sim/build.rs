@@ -6,12 +6,30 @@ use crate::components::alb::Alb;
 use crate::components::ec2::Fleet;
 use crate::components::rds::Rds;
 use crate::components::station::Station;
+use crate::engine::dist::Dist;
 use crate::engine::random::Stream;
 use crate::engine::time::{NANOS_PER_SEC, SimDuration, SimTime};
 use crate::scenario::Scenario;
 use crate::scenario::model::ComponentKind;
 
 use super::result::{TierStats, Usage};
+
+/// What one request class does on its path, resolved for the run.
+#[derive(Debug)]
+pub struct ClassPlan {
+    /// Shares of this and the classes before it.
+    pub cumulative_share: f64,
+    /// Request plus response bytes.
+    pub bytes: u64,
+    /// New connections per request.
+    pub connections: f64,
+    /// CPU time at the fleet, and its stream.
+    pub cpu: Option<(Dist, Stream)>,
+    /// The database (index into `databases`), query time and its stream.
+    pub query: Option<(usize, Dist, Stream)>,
+    /// Queries per request at the database.
+    pub queries: u8,
+}
 
 /// Where a component's running state lives: its kind and index.
 #[derive(Debug, Clone, Copy)]
@@ -63,20 +81,16 @@ pub struct Runtime {
     pub alb_fleet: Vec<usize>,
     /// EC2 fleets.
     pub fleets: Vec<Fleet>,
-    /// RDS instances, with their query-time streams.
+    /// RDS instances.
     pub databases: Vec<Rds>,
-    /// Query-time stream of each database.
-    query_streams: Vec<Stream>,
     /// Stations.
     pub stations: Vec<Station>,
     /// Pools whose utilisation is reported.
     pub tiers: Vec<Tier>,
-    /// Request plus response bytes.
-    pub bytes_per_request: u64,
-    /// New connections per request (1 / requests per connection).
-    pub connections_per_request: f64,
-    /// The fleet every request reaches, if any, and its database.
-    plan: (Option<usize>, Option<usize>),
+    /// What each request class does on its way through.
+    pub classes: Vec<ClassPlan>,
+    /// Draws each arrival's class.
+    class_stream: Stream,
     seed: u64,
     replication: u32,
 }
@@ -96,16 +110,14 @@ impl Runtime {
             alb_fleet: Vec::new(),
             fleets: Vec::new(),
             databases: Vec::new(),
-            query_streams: Vec::new(),
             stations: Vec::new(),
             tiers: Vec::new(),
-            bytes_per_request: scenario.request.request_bytes + scenario.request.response_bytes,
-            connections_per_request: 1.0 / scenario.request.requests_per_connection,
-            plan: (None, None),
+            classes: Vec::new(),
+            class_stream: stream("classes".into()),
             seed,
             replication,
         };
-        for component in &scenario.components {
+        for (id, component) in scenario.components.iter().enumerate() {
             let name = &component.name;
             let slot = match &component.kind {
                 ComponentKind::Alb(spec) => {
@@ -117,7 +129,7 @@ impl Runtime {
                 }
                 ComponentKind::Ec2(spec) => {
                     let f = runtime.fleets.len();
-                    runtime.fleets.push(Fleet::new(spec, stream(format!("{name}.cpu"))));
+                    runtime.fleets.push(Fleet::new(spec));
                     let vcpus = u64::from(spec.count) * u64::from(spec.instance_type.vcpus);
                     let workers = u64::from(spec.count) * u64::from(spec.workers);
                     runtime.add_tier(format!("{name}.cpu"), TierKind::FleetCpu(f), vcpus, false);
@@ -132,7 +144,6 @@ impl Runtime {
                 ComponentKind::Rds(spec) => {
                     let d = runtime.databases.len();
                     runtime.databases.push(Rds::new(spec));
-                    runtime.query_streams.push(stream(format!("{name}.query")));
                     runtime.add_tier(
                         format!("{name}.cpu"),
                         TierKind::Database(d),
@@ -143,10 +154,17 @@ impl Runtime {
                 }
                 ComponentKind::Station(spec) => {
                     let s = runtime.stations.len();
+                    let services = scenario
+                        .classes
+                        .iter()
+                        .map(|class| class.service_at(id).unwrap_or(&spec.service).clone())
+                        .collect();
                     runtime.stations.push(Station::new(
                         spec,
+                        services,
                         stream(format!("{name}.service")),
                         stream(format!("{name}.routing")),
+                        stream(format!("{name}.errors")),
                     ));
                     let (capacity, unlimited) = match spec.servers {
                         Some(c) => (u64::from(c), false),
@@ -164,7 +182,7 @@ impl Runtime {
             };
             runtime.alb_fleet.push(f);
         }
-        runtime.plan = runtime.plan_for(scenario.traffic.entry);
+        runtime.classes = runtime.class_plans(scenario);
         runtime
     }
 
@@ -172,18 +190,65 @@ impl Runtime {
         self.tiers.push(Tier { name, kind, capacity, unlimited });
     }
 
-    /// The fleet and database a request entering at `entry` visits.
-    fn plan_for(&self, entry: usize) -> (Option<usize>, Option<usize>) {
-        let fleet = match self.slots[entry] {
-            Slot::Alb(a) => Some(self.alb_fleet[a]),
-            Slot::Fleet(f) => Some(f),
+    /// The fleet and database a request entering at `entry` visits, as
+    /// component ids.
+    fn path_from(&self, scenario: &Scenario, entry: usize) -> (Option<usize>, Option<usize>) {
+        let fleet = match &scenario.components[entry].kind {
+            ComponentKind::Alb(alb) => Some(alb.targets),
+            ComponentKind::Ec2(_) => Some(entry),
             _ => None,
         };
-        let database = fleet.and_then(|f| self.fleets[f].database).map(|id| match self.slots[id] {
-            Slot::Rds(d) => d,
-            _ => unreachable!("validation checks that a fleet's database is rds"),
+        let database = fleet.and_then(|f| match &scenario.components[f].kind {
+            ComponentKind::Ec2(spec) => spec.database,
+            _ => None,
         });
         (fleet, database)
+    }
+
+    /// What each class does at the fleet and database on its path, with
+    /// its own random streams (named by class and component, so that two
+    /// designs with the same classes draw the same work).
+    fn class_plans(&self, scenario: &Scenario) -> Vec<ClassPlan> {
+        let (fleet, database) = self.path_from(scenario, scenario.traffic.entry);
+        let mut cumulative = 0.0;
+        scenario
+            .classes
+            .iter()
+            .map(|class| {
+                cumulative += class.share;
+                let cpu = fleet.map(|f| {
+                    let ComponentKind::Ec2(spec) = &scenario.components[f].kind else {
+                        unreachable!("a path's fleet is an ec2 component")
+                    };
+                    let dist = class.cpu_at(f).map(|d| d.scaled_by_speed(spec.instance_type.relative_speed));
+                    let name = format!("{}/{}.cpu", class.name, scenario.components[f].name);
+                    (dist.unwrap_or_else(|| spec.cpu.clone()), self.stream(&name))
+                });
+                let (query, queries) = match database {
+                    Some(d) => {
+                        let ComponentKind::Rds(spec) = &scenario.components[d].kind else {
+                            unreachable!("a fleet's database is an rds component")
+                        };
+                        let work = class.db_at(d);
+                        let dist = work.and_then(|w| w.query.clone()).unwrap_or_else(|| spec.query.clone());
+                        let name = format!("{}/{}.query", class.name, scenario.components[d].name);
+                        let Slot::Rds(index) = self.slots[d] else {
+                            unreachable!("an rds component has an rds slot")
+                        };
+                        (Some((index, dist, self.stream(&name))), work.map_or(1, |w| w.queries))
+                    }
+                    None => (None, 0),
+                };
+                ClassPlan {
+                    cumulative_share: cumulative,
+                    bytes: class.request.request_bytes + class.request.response_bytes,
+                    connections: 1.0 / class.request.requests_per_connection,
+                    cpu,
+                    query,
+                    queries: queries.min(u32::from(u8::MAX)) as u8,
+                }
+            })
+            .collect()
     }
 
     /// A named stream of this run.
@@ -191,22 +256,32 @@ impl Runtime {
         Stream::new(self.seed, self.replication, name)
     }
 
-    /// Draws a new request's CPU and query time (zero where it visits no
-    /// fleet or database).
+    /// Draws a new request's class.
     #[inline]
-    pub fn draw_work(&mut self) -> (SimDuration, SimDuration) {
-        let cpu = match self.plan.0 {
-            Some(f) => {
-                let fleet = &mut self.fleets[f];
-                fleet.cpu.sample(&mut fleet.cpu_stream)
-            }
+    pub fn draw_class(&mut self) -> u16 {
+        if self.classes.len() == 1 {
+            return 0;
+        }
+        let u = self.class_stream.uniform();
+        self.classes.iter().position(|c| u < c.cumulative_share).unwrap_or(self.classes.len() - 1) as u16
+    }
+
+    /// Draws a request's CPU time at its fleet (zero when it visits none).
+    #[inline]
+    pub fn draw_cpu(&mut self, class: u16) -> SimDuration {
+        match &mut self.classes[class as usize].cpu {
+            Some((dist, stream)) => dist.sample(stream),
             None => SimDuration::ZERO,
-        };
-        let query = match self.plan.1 {
-            Some(d) => self.databases[d].query.sample(&mut self.query_streams[d]),
+        }
+    }
+
+    /// Draws the time of one query by a request of `class`.
+    #[inline]
+    pub fn draw_query(&mut self, class: u16) -> SimDuration {
+        match &mut self.classes[class as usize].query {
+            Some((_, dist, stream)) => dist.sample(stream),
             None => SimDuration::ZERO,
-        };
-        (cpu, query)
+        }
     }
 
     /// Forgets the warm-up's statistics.

@@ -7,19 +7,39 @@ use crate::billing::meters::{InstanceLife, LcuHour};
 use crate::scenario::model::ComponentId;
 use crate::stats::window::WindowRow;
 
-/// Failed requests by kind.
+/// Failed attempts by kind. A request may fail several attempts and still
+/// succeed on a retry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ErrorCounts {
     /// Refused by an instance whose accept queue was full (the ALB answers
     /// 502 Bad Gateway).
     pub refused: u64,
+    /// Given up by the client after its timeout.
+    pub timed_out: u64,
+    /// Answered with an error by a station's fault injection.
+    pub server_errors: u64,
 }
 
 impl ErrorCounts {
-    /// All errors.
+    /// All failed attempts.
     pub fn total(&self) -> u64 {
-        self.refused
+        self.refused + self.timed_out + self.server_errors
     }
+}
+
+/// What one request class saw over the measured window.
+#[derive(Debug, Clone)]
+pub struct ClassStats {
+    /// The class's name.
+    pub name: String,
+    /// Requests of the class that arrived.
+    pub arrived: u64,
+    /// Of those, answered successfully.
+    pub completed: u64,
+    /// Of those, failed after their last attempt.
+    pub failed: u64,
+    /// Latency of the successful ones, first attempt to answer, in ns.
+    pub latency: Histogram<u64>,
 }
 
 /// Utilisation and waiting at one tier over the measured window.
@@ -57,12 +77,24 @@ pub struct Usage {
 pub struct RunResult {
     /// Requests that arrived in the measured window.
     pub arrivals: u64,
-    /// Of those, answered successfully.
+    /// Of those, answered successfully (on any attempt, in time).
     pub completed: u64,
-    /// Of those, failed.
-    pub errors: ErrorCounts,
+    /// Of those, failed after their last attempt.
+    pub failed: u64,
     /// Of those, still in the system when the window closed.
     pub in_flight_at_end: u64,
+    /// Attempts those requests made, retries included.
+    pub attempts: u64,
+    /// Of the attempts, retries.
+    pub retries: u64,
+    /// Failed attempts, by kind.
+    pub errors: ErrorCounts,
+    /// Attempts the servers finished after the client had given up.
+    pub wasted: u64,
+    /// Attempts the servers finished in the window, wasted ones included.
+    pub served: u64,
+    /// Per request class.
+    pub classes: Vec<ClassStats>,
     /// Latency of the completed requests, in nanoseconds.
     pub latency: Histogram<u64>,
     /// The time series, one row per window.

@@ -42,7 +42,7 @@ impl Default for LatencyRecorder {
 }
 
 /// An empty histogram of the size every recorder uses.
-fn empty_histogram() -> Histogram<u64> {
+pub fn empty_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(LOWEST_NS, HIGHEST_NS, SIGNIFICANT_DIGITS)
         .expect("the bounds are constants that hdrhistogram accepts")
 }

@@ -14,8 +14,14 @@ pub struct WindowRow {
     pub arrivals: u64,
     /// Requests that completed successfully in the window.
     pub completed: u64,
-    /// Requests that failed in the window.
+    /// Requests that failed (after their last attempt) in the window.
     pub errors: u64,
+    /// Attempts started in the window, retries included.
+    pub attempts: u64,
+    /// Retries started in the window.
+    pub retries: u64,
+    /// Attempts the client gave up on in the window.
+    pub timeouts: u64,
     /// Latency of the requests completed in the window.
     pub latency: Option<Percentiles>,
     /// Requests in the system at the window's end.
