@@ -33,6 +33,8 @@ pub const WINDOW: SimDuration = SimDuration::from_secs(60);
 enum Event {
     /// The next open-loop request arrives.
     Arrival,
+    /// A closed-loop user has finished thinking and sends a request.
+    UserReady,
     /// A request has crossed a load balancer.
     AlbForwarded { req: ReqId, alb: u32 },
     /// A request's CPU burst has ended.
@@ -82,11 +84,14 @@ struct RunTotals {
     served: u64,
 }
 
-/// The client side: timeouts, retries and their budget.
+/// The client side: timeouts, retries and their budget, and the think
+/// time of closed-loop users.
 struct Clients {
     spec: crate::scenario::model::ClientSpec,
     backoff_stream: Stream,
     budget: Option<RetryBudget>,
+    /// Think time and its stream, when the traffic is a closed loop.
+    think: Option<(crate::engine::dist::Dist, Stream)>,
 }
 
 /// The state of one run.
@@ -95,7 +100,7 @@ struct Simulation<'s> {
     now: SimTime,
     events: EventQueue<Event>,
     requests: Arena,
-    arrivals: Arrivals,
+    arrivals: Option<Arrivals>,
     runtime: Runtime,
     clients: Clients,
     measured_start: SimTime,
@@ -120,16 +125,30 @@ pub fn run(scenario: &Scenario, replication: u32) -> RunResult {
 impl<'s> Simulation<'s> {
     fn new(scenario: &'s Scenario, replication: u32) -> Simulation<'s> {
         let runtime = Runtime::new(scenario, replication);
-        let arrivals = Arrivals::new(scenario.traffic.arrivals.clone(), runtime.stream("arrivals"));
+        let arrivals = scenario
+            .traffic
+            .arrivals
+            .clone()
+            .map(|spec| Arrivals::new(spec, runtime.stream("arrivals")));
         let clients = Clients {
             spec: scenario.client.clone(),
             backoff_stream: runtime.stream("client.backoff"),
             budget: scenario.client.retry_budget.map(RetryBudget::new),
+            think: scenario
+                .users
+                .as_ref()
+                .map(|u| (u.think.clone(), runtime.stream("users.think"))),
         };
         let classes = scenario
             .classes
             .iter()
-            .map(|c| ClassStats { name: c.name.clone(), arrived: 0, completed: 0, failed: 0, latency: empty_histogram() })
+            .map(|c| ClassStats {
+                name: c.name.clone(),
+                arrived: 0,
+                completed: 0,
+                failed: 0,
+                latency: empty_histogram(),
+            })
             .collect();
         let measured_start = SimTime::ZERO + scenario.warmup;
         let mut sim = Simulation {
@@ -150,8 +169,20 @@ impl<'s> Simulation<'s> {
             totals: RunTotals::default(),
             classes,
         };
-        if let Some(first) = sim.arrivals.next_after(SimTime::ZERO) {
-            sim.events.schedule(first, Event::Arrival);
+        match &scenario.users {
+            // Each user starts with a think, so that they do not all send
+            // their first request at the same instant.
+            Some(users) => {
+                for _ in 0..users.count {
+                    sim.user_thinks();
+                }
+            }
+            None => {
+                if let Some(first) = sim.arrivals.as_mut().and_then(|a| a.next_after(SimTime::ZERO))
+                {
+                    sim.events.schedule(first, Event::Arrival);
+                }
+            }
         }
         sim.events.schedule(measured_start, Event::WarmupEnd);
         sim
@@ -163,6 +194,7 @@ impl<'s> Simulation<'s> {
             self.now = at;
             match event {
                 Event::Arrival => self.on_arrival(),
+                Event::UserReady => self.new_request(),
                 Event::AlbForwarded { req, alb } => self.on_alb_forwarded(req, alb as usize),
                 Event::CpuDone { req } => self.on_cpu_done(req),
                 Event::QueryDone { req, db } => self.on_query_done(req, db as usize),
@@ -182,12 +214,25 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// A new request arrives: pick its class, draw its work, start its
-    /// first attempt.
+    /// The next open-loop request arrives.
     fn on_arrival(&mut self) {
-        if let Some(next) = self.arrivals.next_after(self.now) {
+        if let Some(next) = self.arrivals.as_mut().and_then(|a| a.next_after(self.now)) {
             self.events.schedule(next, Event::Arrival);
         }
+        self.new_request();
+    }
+
+    /// A closed-loop user thinks, then sends its next request.
+    fn user_thinks(&mut self) {
+        if let Some((think, stream)) = &mut self.clients.think {
+            let at = self.now + think.sample(stream);
+            self.events.schedule(at, Event::UserReady);
+        }
+    }
+
+    /// A new request arrives: pick its class, draw its work, start its
+    /// first attempt.
+    fn new_request(&mut self) {
         let class = self.runtime.draw_class();
         let cpu = self.runtime.draw_cpu(class);
         let measured = self.measuring;
@@ -215,7 +260,8 @@ impl<'s> Simulation<'s> {
     fn start_attempt(&mut self, req: ReqId) {
         let request = self.requests.get_mut(req);
         request.queries_left = self.runtime.classes[request.class as usize].queries;
-        let (generation, measured, retry) = (request.generation, request.measured, request.attempt > 1);
+        let (generation, measured, retry) =
+            (request.generation, request.measured, request.attempt > 1);
         if measured {
             self.window.attempts += 1;
             self.totals.attempts += 1;
@@ -383,6 +429,7 @@ impl<'s> Simulation<'s> {
             }
             return;
         }
+        self.user_thinks();
         if request.measured {
             let latency = self.now.since(request.call_start).as_nanos();
             self.latency.record(latency);
@@ -398,7 +445,8 @@ impl<'s> Simulation<'s> {
     /// up.
     fn attempt_failed(&mut self, req: ReqId, failure: Failure) {
         let request = *self.requests.get(req);
-        if request.measured {
+        // A server error is work the server did; a refusal is not.
+        if request.measured && failure == Failure::ServerError {
             self.totals.served += 1;
         }
         if request.abandoned {
@@ -457,12 +505,14 @@ impl<'s> Simulation<'s> {
         let request = self.requests.get_mut(req);
         request.attempt += 1;
         let retry = u32::from(request.attempt - 1);
-        let delay = backoff_delay(&self.clients.spec.backoff, retry, &mut self.clients.backoff_stream);
+        let delay =
+            backoff_delay(&self.clients.spec.backoff, retry, &mut self.clients.backoff_stream);
         self.events.schedule(self.now + delay, Event::Retry { req });
     }
 
     /// A request has failed for good.
     fn request_failed(&mut self, request: &Request) {
+        self.user_thinks();
         if request.measured {
             self.window.errors += 1;
             self.totals.failed += 1;
@@ -487,7 +537,9 @@ impl<'s> Simulation<'s> {
         let tiers = self.runtime.tiers.clone();
         let utilization = tiers
             .iter()
-            .map(|tier| self.runtime.tier_busy_window(tier, self.now) as f64 / (tier.capacity as f64 * span))
+            .map(|tier| {
+                self.runtime.tier_busy_window(tier, self.now) as f64 / (tier.capacity as f64 * span)
+            })
             .collect();
         self.rows.push(WindowRow {
             offset_s: self.window_start.since(self.measured_start).as_secs_f64(),

@@ -41,7 +41,11 @@ fn parse(timing: &str, traffic: &str) -> Result<Scenario, ScenarioError> {
 }
 
 fn spec(timing: &str, traffic: &str) -> ArrivalSpec {
-    parse(timing, traffic).unwrap_or_else(|e| panic!("{e}")).traffic.arrivals
+    parse(timing, traffic)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .traffic
+        .arrivals
+        .expect("open-loop traffic")
 }
 
 /// Arrivals in each of `windows` (simulated time, whole minutes), in one
@@ -283,6 +287,12 @@ fn bad_spikes_are_refused_with_their_key() {
         &spike("start = \"5m\"\nmultiplier = -3\nduration = \"1m\""),
         "traffic.spikes[0].multiplier",
         "above 0",
+    );
+    refused(
+        d,
+        &spike("start = \"5m\"\nmultiplier = 2e6\nduration = \"1m\""),
+        "traffic",
+        "peaks at 20000000/s",
     );
 }
 

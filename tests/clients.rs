@@ -9,7 +9,8 @@ use cloudtwin::scenario::{self, Scenario};
 use cloudtwin::sim;
 
 fn scenario(text: &str) -> Scenario {
-    scenario::parse(Path::new("test.toml"), text.to_string(), &Catalogue::builtin()).expect("valid scenario")
+    scenario::parse(Path::new("test.toml"), text.to_string(), &Catalogue::builtin())
+        .expect("valid scenario")
 }
 
 fn flaky(p: f64, attempts: u32) -> String {
@@ -49,11 +50,17 @@ fn tries_per_request_match_the_geometric_formula() {
         // Tries per request have variance below k²/4; the standard error of
         // the mean over n requests is below k / (2√n). Allow four of them.
         let tolerance = 4.0 * k as f64 / (2.0 * (result.arrivals as f64).sqrt());
-        assert!((tries - expected).abs() < tolerance, "p={p} k={k}: {tries:.4} tries, formula {expected:.4}");
+        assert!(
+            (tries - expected).abs() < tolerance,
+            "p={p} k={k}: {tries:.4} tries, formula {expected:.4}"
+        );
         let failed_share = result.failed as f64 / finished;
         let pk = f64::powi(p, k as i32);
         let se = (pk * (1.0 - pk) / finished).sqrt();
-        assert!((failed_share - pk).abs() < 4.0 * se.max(1e-6), "p={p} k={k}: failed {failed_share:.5}, p^k {pk:.5}");
+        assert!(
+            (failed_share - pk).abs() < 4.0 * se.max(1e-6),
+            "p={p} k={k}: failed {failed_share:.5}, p^k {pk:.5}"
+        );
         // Every request makes one first attempt; the rest are retries.
         assert_eq!(result.retries, result.attempts - result.arrivals);
     }
@@ -88,7 +95,11 @@ fn a_timeout_shorter_than_the_service_wastes_every_attempt() {
     assert!(result.arrivals > 2_500);
     assert_eq!(result.attempts, 2 * result.arrivals);
     assert_eq!(result.errors.timed_out, result.attempts);
-    assert!(result.wasted + 2 >= result.attempts && result.wasted <= result.attempts, "{} wasted", result.wasted);
+    assert!(
+        result.wasted + 2 >= result.attempts && result.wasted <= result.attempts,
+        "{} wasted",
+        result.wasted
+    );
     assert_eq!(result.failed + result.in_flight_at_end, result.arrivals);
 }
 
@@ -157,11 +168,15 @@ fn shares_that_do_not_add_up_and_work_at_a_missing_component_are_refused() {
         count = 1
         cpu = "1ms"
     "#;
-    let check = |text: &str| scenario::parse(Path::new("bad.toml"), text.to_string(), &Catalogue::builtin());
+    let check = |text: &str| {
+        scenario::parse(Path::new("bad.toml"), text.to_string(), &Catalogue::builtin())
+    };
     let error = check(base).unwrap_err();
     assert_eq!(error.key, "classes");
     assert!(error.problem.contains("add up to 0.9"), "{error}");
-    let error = check(&base.replace("share = 0.4", "share = 0.5\n        work.wbe = { cpu = \"1ms\" }")).unwrap_err();
+    let error =
+        check(&base.replace("share = 0.4", "share = 0.5\n        work.wbe = { cpu = \"1ms\" }"))
+            .unwrap_err();
     assert_eq!(error.key, "classes.b.work.wbe");
     assert_eq!(error.hint.as_deref(), Some("did you mean `web`?"));
 }

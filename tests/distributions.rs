@@ -408,7 +408,7 @@ fn bad_percentile_rows_are_refused_with_file_and_line() {
     assert!(check(&row("p.csv", r#"key = "fast""#), &dir).is_ok());
     refused(&row("p.csv", "row = 2"), &dir, "file", "p.csv:3: p100 = 4 is below p50 = 5");
     refused(&row("p.csv", "row = 3"), &dir, "file", "p.csv:4: `x` in column `p50`");
-    refused(&row("p.csv", "row = 4"), &dir, "file", "p.csv:5: `` in column `p100`");
+    refused(&row("p.csv", "row = 4"), &dir, "file", "p.csv:5: column `p100` is empty");
     refused(&row("p.csv", "row = 9"), &dir, "row", "has 4 data row(s)");
     refused(&row("p.csv", "row = 0"), &dir, "row", "counting from 1");
     let key = refused(&row("p.csv", r#"key = "fastt""#), &dir, "key", "no row");

@@ -123,7 +123,7 @@ fn the_nasa_launch_hour_replays_second_by_second() {
         &format!("file = \"{file}\"\ninterval = \"1s\"\norigin = \"1995-07-13T08:50:00-04:00\""),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let spec = &scenario.traffic.arrivals;
+    let spec = scenario.traffic.arrivals.as_ref().expect("open-loop traffic");
     let trace = column(&scenarios_dir().join(file), 0);
     assert_eq!(trace.len(), 4_200);
     let total: f64 = trace.iter().sum();
@@ -142,7 +142,7 @@ fn the_epa_day_replays_minute_by_minute() {
         &format!("file = \"{file}\"\ninterval = \"1m\"\norigin = \"1995-08-29T23:53:00-04:00\""),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let spec = &scenario.traffic.arrivals;
+    let spec = scenario.traffic.arrivals.as_ref().expect("open-loop traffic");
     let trace = column(&scenarios_dir().join(file), 1);
     let total: f64 = trace.iter().sum();
     assert_eq!(total, 47_742.0);
@@ -160,7 +160,7 @@ fn a_speedup_of_24_replays_the_epa_day_in_an_hour() {
         &format!("file = \"{file}\"\ninterval = \"1m\"\nfrom = \"0s\"\nspeedup = 24"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let spec = &scenario.traffic.arrivals;
+    let spec = scenario.traffic.arrivals.as_ref().expect("open-loop traffic");
     let trace = column(&scenarios_dir().join(file), 1);
     // Every count is kept: the day's requests arrive within the hour, each
     // minute of the trace in 2.5 s.
@@ -204,7 +204,8 @@ fn gzip_and_plain_files_give_the_same_rate() {
     assert_eq!(plain.traffic.arrivals, zipped.traffic.arrivals);
     // Minutes 4 to 14 (the warm-up from 00:04), each i·7 mod 13 requests.
     let expected: f64 = (4..15).map(|i| (i * 7 % 13) as f64).sum();
-    let got = plain.traffic.arrivals.expected_arrivals(SimTime::ZERO, SimTime::NEVER);
+    let got =
+        plain.traffic.arrivals.as_ref().unwrap().expected_arrivals(SimTime::ZERO, SimTime::NEVER);
     assert!((got - expected).abs() < 1e-9, "{got} vs {expected}");
 }
 
@@ -216,7 +217,12 @@ fn to_ends_the_replay_and_scale_multiplies_the_counts() {
         parse_in(&dir, TEN_MINUTES, "file = \"t.csv\"\nto = \"2026-03-02T00:10:30Z\"\nscale = 0.5")
             .unwrap();
     // From 00:04 (warm-up) to 00:10:30 at 30 requests a minute.
-    let got = scenario.traffic.arrivals.expected_arrivals(SimTime::ZERO, SimTime::NEVER);
+    let got = scenario
+        .traffic
+        .arrivals
+        .as_ref()
+        .unwrap()
+        .expected_arrivals(SimTime::ZERO, SimTime::NEVER);
     assert!((got - 6.5 * 30.0).abs() < 1e-9, "{got}");
 }
 
@@ -236,7 +242,7 @@ fn shared_traces() -> Option<PathBuf> {
 /// trace.
 fn expected_total(dir: &Path, timing: &str, trace: &str) -> f64 {
     let scenario = parse_in(dir, timing, trace).unwrap_or_else(|e| panic!("{e}"));
-    scenario.traffic.arrivals.expected_arrivals(SimTime::ZERO, SimTime::NEVER)
+    scenario.traffic.arrivals.as_ref().unwrap().expected_arrivals(SimTime::ZERO, SimTime::NEVER)
 }
 
 #[test]

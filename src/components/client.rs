@@ -61,7 +61,8 @@ impl RetryBudget {
         self.advance(now);
         let (firsts, retries) =
             self.buckets.iter().fold((0, 0), |(f, r), (bf, br)| (f + bf, r + br));
-        let allowed = self.spec.ratio * firsts as f64 + self.spec.min_per_s * BUDGET_WINDOW_S as f64;
+        let allowed =
+            self.spec.ratio * firsts as f64 + self.spec.min_per_s * BUDGET_WINDOW_S as f64;
         if (retries as f64) < allowed {
             self.buckets[(self.second % BUDGET_WINDOW_S as u64) as usize].1 += 1;
             true
@@ -77,10 +78,15 @@ mod tests {
 
     #[test]
     fn delays_double_up_to_the_cap() {
-        let backoff =
-            Backoff { base: SimDuration::from_millis(100), cap: SimDuration::from_millis(350), jitter: Jitter::None };
+        let backoff = Backoff {
+            base: SimDuration::from_millis(100),
+            cap: SimDuration::from_millis(350),
+            jitter: Jitter::None,
+        };
         let mut stream = Stream::new(1, 0, "b");
-        let delays: Vec<u64> = (1..=4).map(|n| backoff_delay(&backoff, n, &mut stream).as_nanos() / 1_000_000).collect();
+        let delays: Vec<u64> = (1..=4)
+            .map(|n| backoff_delay(&backoff, n, &mut stream).as_nanos() / 1_000_000)
+            .collect();
         assert_eq!(delays, vec![100, 200, 350, 350]);
     }
 
@@ -88,7 +94,11 @@ mod tests {
     fn jitter_stays_in_its_range() {
         let mut stream = Stream::new(1, 0, "b");
         for (jitter, low) in [(Jitter::Full, 0), (Jitter::Equal, 200_000_000)] {
-            let backoff = Backoff { base: SimDuration::from_millis(400), cap: SimDuration::from_secs(9), jitter };
+            let backoff = Backoff {
+                base: SimDuration::from_millis(400),
+                cap: SimDuration::from_secs(9),
+                jitter,
+            };
             for _ in 0..1000 {
                 let d = backoff_delay(&backoff, 1, &mut stream).as_nanos();
                 assert!((low..=400_000_000).contains(&d), "{d}");

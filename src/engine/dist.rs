@@ -183,7 +183,7 @@ mod tests {
     /// cv·√(((κ − 1)/4 + cv² − γ·cv)/n), with γ the skewness and κ the
     /// kurtosis, from Var(s²) ≈ (μ₄ − σ⁴)/n and Cov(x̄, s²) ≈ μ₃/n. Four
     /// standard errors fail a correct sampler about once in 16,000 checks.
-    pub(super) fn moments(dist: &Dist, n: usize) -> ((f64, f64), (f64, f64)) {
+    fn moments(dist: &Dist, n: usize) -> ((f64, f64), (f64, f64)) {
         let mut stream = Stream::new(7, 0, "test");
         let xs: Vec<f64> = (0..n).map(|_| dist.sample(&mut stream).as_nanos() as f64).collect();
         let nf = n as f64;
@@ -198,7 +198,7 @@ mod tests {
     }
 
     /// Asserts that `dist` samples its own `mean()` and `scv()`.
-    pub(super) fn assert_moments_match(dist: &Dist, n: usize) {
+    fn assert_moments_match(dist: &Dist, n: usize) {
         let ((mean, mean_tol), (cv, cv_tol)) = moments(dist, n);
         let want_mean = dist.mean().as_nanos() as f64;
         let want_cv = dist.scv().sqrt();

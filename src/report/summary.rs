@@ -129,8 +129,7 @@ impl Summary {
     pub fn new(scenario: &Scenario, replication: u32, result: &RunResult, bill: &Bill) -> Summary {
         let seconds = scenario.duration.as_secs_f64();
         let finished = result.completed + result.failed;
-        let error_rate =
-            if finished == 0 { 0.0 } else { result.failed as f64 / finished as f64 };
+        let error_rate = if finished == 0 { 0.0 } else { result.failed as f64 / finished as f64 };
         let per_million = (result.completed > 0)
             .then(|| bill.window_total.mul_ratio(1_000_000, i128::from(result.completed)));
         Summary {
@@ -155,7 +154,11 @@ impl Summary {
                 error_rate,
                 attempts: result.attempts,
                 retries: result.retries,
-                amplification: if result.arrivals == 0 { 1.0 } else { result.attempts as f64 / result.arrivals as f64 },
+                amplification: if result.arrivals == 0 {
+                    1.0
+                } else {
+                    result.attempts as f64 / result.arrivals as f64
+                },
                 attempt_errors: result.errors,
                 wasted: result.wasted,
                 offered_per_s: result.arrivals as f64 / seconds,

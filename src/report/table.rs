@@ -68,7 +68,9 @@ pub fn render(summary: &Summary) -> String {
     }
     if summary.classes.len() > 1 {
         for c in &summary.classes {
-            let latency = c.latency.map_or("no latency".to_string(), |l| format!("p50 {:.2} ms  p99 {:.2} ms", l.p50_ms, l.p99_ms));
+            let latency = c.latency.map_or("no latency".to_string(), |l| {
+                format!("p50 {:.2} ms  p99 {:.2} ms", l.p50_ms, l.p99_ms)
+            });
             let _ = writeln!(
                 out,
                 "  class        {:<12} arrived {}  completed {}  failed {}  {latency}",

@@ -69,6 +69,7 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         &components,
         &scenario_section,
         base_dir,
+        top.users.is_some(),
         &mut defaults,
     )
     .map_err(|located| match located {
@@ -77,7 +78,12 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
     })?;
     let classes = super::classes::build_classes(&top, &components, &names, base_dir, &mut defaults)
         .map_err(|p| source.error(p))?;
-    let client = super::client::build_client(top.client.as_ref(), &mut defaults).map_err(|p| source.error(p))?;
+    let client = super::client::build_client(top.client.as_ref(), &mut defaults)
+        .map_err(|p| source.error(p))?;
+    let users = match &top.users {
+        Some(raw) => Some(users_section(raw.get_ref(), base_dir).map_err(|p| source.error(p))?),
+        None => None,
+    };
 
     Ok(Scenario {
         name: scenario_section.name,
@@ -89,6 +95,7 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         traffic,
         classes,
         client,
+        users,
         components,
         defaults: defaults.0,
     })
@@ -239,6 +246,16 @@ fn scenario_section(
         }
     };
     Ok(ScenarioSection { name, start, warmup, duration, seed })
+}
+
+/// Checks `[users]`.
+fn users_section(
+    raw: &super::raw::RawUsers,
+    base_dir: &Path,
+) -> Result<super::model::UsersSpec, Problem> {
+    let count = values::integer_in(&raw.count, "users.count", 1, 1_000_000)?;
+    let think = values::distribution(&raw.think, "users.think", base_dir)?;
+    Ok(super::model::UsersSpec { count, think })
 }
 
 /// A name that is safe as a folder and a CSV column: letters, digits, `-`,

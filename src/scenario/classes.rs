@@ -49,8 +49,12 @@ pub fn build_classes(
         return Ok(vec![class]);
     };
     if let Some(request) = &top.request {
-        return Err(Problem::new(request.span(), "request", "give either [request] or [classes.NAME], not both")
-            .with_hint("move the bytes into each class"));
+        return Err(Problem::new(
+            request.span(),
+            "request",
+            "give either [request] or [classes.NAME], not both",
+        )
+        .with_hint("move the bytes into each class"));
     }
     if classes.get_ref().is_empty() {
         return Err(Problem::new(classes.span(), "classes", "no classes defined"));
@@ -65,7 +69,11 @@ pub fn build_classes(
         built.push(class);
     }
     if (total - 1.0).abs() > SHARE_TOLERANCE {
-        return Err(Problem::new(classes.span(), "classes", format!("the class shares add up to {total}, not 1")));
+        return Err(Problem::new(
+            classes.span(),
+            "classes",
+            format!("the class shares add up to {total}, not 1"),
+        ));
     }
     Ok(built)
 }
@@ -83,11 +91,27 @@ fn build_class(
     let r = raw.get_ref();
     let share = *r.share.get_ref();
     if !(0.0..=1.0).contains(&share) {
-        return Err(Problem::new(r.share.span(), format!("{key}.share"), format!("{share}: a share is between 0 and 1")));
+        return Err(Problem::new(
+            r.share.span(),
+            format!("{key}.share"),
+            format!("{share}: a share is between 0 and 1"),
+        ));
     }
-    let request =
-        request_spec(r.request_bytes.as_ref(), r.response_bytes.as_ref(), r.requests_per_connection.as_ref(), key, defaults)?;
-    let mut class = ClassSpec { name: name.to_string(), share, request, cpu: Vec::new(), db: Vec::new(), service: Vec::new() };
+    let request = request_spec(
+        r.request_bytes.as_ref(),
+        r.response_bytes.as_ref(),
+        r.requests_per_connection.as_ref(),
+        key,
+        defaults,
+    )?;
+    let mut class = ClassSpec {
+        name: name.to_string(),
+        share,
+        request,
+        cpu: Vec::new(),
+        db: Vec::new(),
+        service: Vec::new(),
+    };
     for (target, work) in r.work.iter().flatten() {
         let work_key = format!("{key}.work.{target}");
         let id = names.find(target).ok_or_else(|| names.unknown(target, work.span(), &work_key))?;
@@ -121,12 +145,21 @@ fn add_work(
         ("kind", w.kind.is_some()),
         ("service", w.service.is_some()),
     ];
-    if let Some((field, _)) = given.iter().find(|(field, present)| *present && !allowed.contains(field)) {
-        let expected = if allowed.is_empty() { "nothing: a load balancer does no per-class work".to_string() } else { allowed.join(", ") };
+    if let Some((field, _)) =
+        given.iter().find(|(field, present)| *present && !allowed.contains(field))
+    {
+        let expected = if allowed.is_empty() {
+            "nothing: a load balancer does no per-class work".to_string()
+        } else {
+            allowed.join(", ")
+        };
         return Err(Problem::new(
             work.span(),
             format!("{key}.{field}"),
-            format!("`{field}` is not work a {} component does: expected {expected}", kind.type_name()),
+            format!(
+                "`{field}` is not work a {} component does: expected {expected}",
+                kind.type_name()
+            ),
         ));
     }
     match kind {
@@ -137,11 +170,18 @@ fn add_work(
         }
         ComponentKind::Station(_) => {
             if let Some(service) = &w.service {
-                class.service.push((id, values::distribution(service, &format!("{key}.service"), base_dir)?));
+                class.service.push((
+                    id,
+                    values::distribution(service, &format!("{key}.service"), base_dir)?,
+                ));
             }
         }
         ComponentKind::Rds(_) => {
-            let query = w.query.as_ref().map(|q| values::distribution(q, &format!("{key}.query"), base_dir)).transpose()?;
+            let query = w
+                .query
+                .as_ref()
+                .map(|q| values::distribution(q, &format!("{key}.query"), base_dir))
+                .transpose()?;
             let queries = match &w.queries {
                 Some(n) => values::integer_in(n, &format!("{key}.queries"), 0, 100)?,
                 None => 1,
@@ -150,10 +190,18 @@ fn add_work(
                 Some(("read", _)) => QueryKind::Read,
                 Some(("write", _)) => QueryKind::Write,
                 Some((other, span)) => {
-                    return Err(Problem::new(span, format!("{key}.kind"), format!("`{other}`: expected read or write")));
+                    return Err(Problem::new(
+                        span,
+                        format!("{key}.kind"),
+                        format!("`{other}`: expected read or write"),
+                    ));
                 }
                 None => {
-                    defaults.used(format!("{key}.kind"), "read", "Assumption: a query reads unless the class says it writes");
+                    defaults.used(
+                        format!("{key}.kind"),
+                        "read",
+                        "Assumption: a query reads unless the class says it writes",
+                    );
                     QueryKind::Read
                 }
             };
@@ -172,7 +220,8 @@ fn request_spec(
     prefix: &str,
     defaults: &mut Defaults,
 ) -> Result<RequestSpec, Problem> {
-    let mut spec = RequestSpec { request_bytes: 1_024, response_bytes: 10_240, requests_per_connection: 1.0 };
+    let mut spec =
+        RequestSpec { request_bytes: 1_024, response_bytes: 10_240, requests_per_connection: 1.0 };
     let source = "Assumption: a small API call";
     match request_bytes {
         Some(v) => spec.request_bytes = values::size(v, &format!("{prefix}.request_bytes"))?,

@@ -11,13 +11,23 @@ use crate::engine::time::SimDuration;
 
 /// The client of a scenario; without `[client]`, one attempt and no
 /// timeout.
-pub fn build_client(raw: Option<&Spanned<RawClient>>, defaults: &mut Defaults) -> Result<ClientSpec, Problem> {
-    let no_retry = Backoff { base: SimDuration::ZERO, cap: SimDuration::ZERO, jitter: Jitter::None };
+pub fn build_client(
+    raw: Option<&Spanned<RawClient>>,
+    defaults: &mut Defaults,
+) -> Result<ClientSpec, Problem> {
+    let no_retry =
+        Backoff { base: SimDuration::ZERO, cap: SimDuration::ZERO, jitter: Jitter::None };
     let Some(raw) = raw else {
-        return Ok(ClientSpec { timeout: None, max_attempts: 1, backoff: no_retry, retry_budget: None });
+        return Ok(ClientSpec {
+            timeout: None,
+            max_attempts: 1,
+            backoff: no_retry,
+            retry_budget: None,
+        });
     };
     let r = raw.get_ref();
-    let timeout = r.timeout.as_ref().map(|t| values::positive_duration(t, "client.timeout")).transpose()?;
+    let timeout =
+        r.timeout.as_ref().map(|t| values::positive_duration(t, "client.timeout")).transpose()?;
     let max_attempts = match &r.max_attempts {
         Some(n) => values::integer_in(n, "client.max_attempts", 1, 100)?,
         None => {
@@ -33,7 +43,11 @@ pub fn build_client(raw: Option<&Spanned<RawClient>>, defaults: &mut Defaults) -
                 "{ base = \"100ms\", cap = \"20s\", jitter = \"full\" }",
                 "AWS SDKs standard retry mode: exponential backoff with full jitter, at most 20 s; base 100 ms as in the AWS SDK for JavaScript v3",
             );
-            Backoff { base: SimDuration::from_millis(100), cap: SimDuration::from_secs(20), jitter: Jitter::Full }
+            Backoff {
+                base: SimDuration::from_millis(100),
+                cap: SimDuration::from_secs(20),
+                jitter: Jitter::Full,
+            }
         }
         None => no_retry,
     };
@@ -53,32 +67,55 @@ fn backoff(raw: &super::raw::RawBackoff) -> Result<Backoff, Problem> {
     };
     if cap < base {
         let span = raw.cap.as_ref().map_or(raw.base.span(), |c| c.span());
-        return Err(Problem::new(span, "client.backoff.cap", "the cap is shorter than the base delay"));
+        return Err(Problem::new(
+            span,
+            "client.backoff.cap",
+            "the cap is shorter than the base delay",
+        ));
     }
     let jitter = match raw.jitter.as_ref().map(|j| (j.get_ref().as_str(), j.span())) {
         None | Some(("full", _)) => Jitter::Full,
         Some(("none", _)) => Jitter::None,
         Some(("equal", _)) => Jitter::Equal,
         Some((other, span)) => {
-            return Err(Problem::new(span, "client.backoff.jitter", format!("`{other}`: expected none, full or equal")));
+            return Err(Problem::new(
+                span,
+                "client.backoff.jitter",
+                format!("`{other}`: expected none, full or equal"),
+            ));
         }
     };
     Ok(Backoff { base, cap, jitter })
 }
 
 /// `[client.retry_budget]`.
-fn budget(raw: &super::raw::RawRetryBudget, defaults: &mut Defaults) -> Result<RetryBudgetSpec, Problem> {
+fn budget(
+    raw: &super::raw::RawRetryBudget,
+    defaults: &mut Defaults,
+) -> Result<RetryBudgetSpec, Problem> {
     let ratio = *raw.ratio.get_ref();
     if !(0.0..=10.0).contains(&ratio) {
-        return Err(Problem::new(raw.ratio.span(), "client.retry_budget.ratio", format!("{ratio}: expected 0 to 10 retries per first attempt")));
+        return Err(Problem::new(
+            raw.ratio.span(),
+            "client.retry_budget.ratio",
+            format!("{ratio}: expected 0 to 10 retries per first attempt"),
+        ));
     }
     let min_per_s = match &raw.min_per_s {
         Some(m) if !(*m.get_ref() >= 0.0 && m.get_ref().is_finite()) => {
-            return Err(Problem::new(m.span(), "client.retry_budget.min_per_s", "expected a number of 0 or more"));
+            return Err(Problem::new(
+                m.span(),
+                "client.retry_budget.min_per_s",
+                "expected a number of 0 or more",
+            ));
         }
         Some(m) => *m.get_ref(),
         None => {
-            defaults.used("client.retry_budget.min_per_s", "10", "Finagle RetryBudget: 10 retries per second always allowed");
+            defaults.used(
+                "client.retry_budget.min_per_s",
+                "10",
+                "Finagle RetryBudget: 10 retries per second always allowed",
+            );
             10.0
         }
     };

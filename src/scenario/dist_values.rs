@@ -38,14 +38,20 @@ const DISTS: [(&str, &[&str]); 8] = [
 const NUMBER_UNITS: [(&str, f64); 5] =
     [("ns", 1.0), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)];
 
-/// The largest CV a scenario may ask for. Above it a lognormal's median
-/// falls below a ten-thousandth of its mean and a gamma's shape below
-/// 10⁻⁴: the mean then rests on draws too rare for any run to see.
+/// The largest CV a scenario may ask for. At 100 a lognormal's median is
+/// already a hundredth of its mean and a gamma's shape is 10⁻⁴: most draws
+/// are tiny, the mean rests on rare huge ones, and a run's averages settle
+/// too slowly to trust.
 const MAX_CV: f64 = 100.0;
 
 /// The largest gamma or Erlang shape; above it the distribution is a
 /// constant to within 0.1 %, and `constant` says so more plainly.
 const MAX_SHAPE: f64 = 1e6;
+
+/// The longest duration a table may hold, in nanoseconds: a year, the
+/// length of the longest run (366 days); a longer service could not end
+/// inside one.
+const MAX_VALUE_NS: f64 = 366.0 * 86_400.0 * 1e9;
 
 /// A duration distribution: a plain duration string means a constant, a
 /// table names `dist` and its parameters. Files named in the table are read
@@ -124,7 +130,10 @@ fn gamma(params: &Params<'_>) -> Result<Dist, Problem> {
             }
             k
         }
-        _ => 1.0 / params.cv()?.powi(2),
+        _ => {
+            let cv = params.cv()?;
+            1.0 / (cv * cv)
+        }
     };
     Ok(Dist::gamma(mean, shape))
 }
@@ -303,11 +312,6 @@ impl Params<'_> {
     }
 }
 
-/// The longest duration a table may hold, in nanoseconds: a year, longer
-/// than any run (runs are at most 366 days), and far from where the
-/// arithmetic on nanoseconds loses precision or overflows.
-const MAX_VALUE_NS: f64 = 366.0 * 86_400.0 * 1e9;
-
 /// A plain number in `unit_ns` units, converted to nanoseconds; the error
 /// says what is wrong with it.
 fn number_to_ns(number: f64, unit_ns: f64) -> Result<f64, &'static str> {
@@ -324,10 +328,10 @@ fn number_to_ns(number: f64, unit_ns: f64) -> Result<f64, &'static str> {
     Ok(ns)
 }
 
-/// Builds the table through `points` (percent, ns), naming each by its label
-/// in errors. `problem` places a message: under `points.LABEL` for points
-/// written in the scenario, under the file's key with its line for a row of
-/// a file.
+/// Builds the table through `points`, in any order, naming each by its
+/// label in errors. `problem` places a message about one point and `whole`
+/// one about the set: under `points.LABEL` and `points` for points written
+/// in the scenario, under `file` with the file's line for a row of a file.
 fn percentile_table(
     mut points: Vec<Point>,
     problem: &dyn Fn(&Point, String) -> Problem,

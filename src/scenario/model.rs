@@ -37,6 +37,8 @@ pub struct Scenario {
     pub classes: Vec<ClassSpec>,
     /// How clients wait and retry.
     pub client: ClientSpec,
+    /// A closed loop of users, when the traffic is closed rather than open.
+    pub users: Option<UsersSpec>,
     /// The components, in file order; indices are [`ComponentId`]s.
     pub components: Vec<Component>,
     /// Every default the run uses, with its source.
@@ -74,8 +76,9 @@ pub struct UsedDefault {
 pub struct Traffic {
     /// The component every request arrives at.
     pub entry: ComponentId,
-    /// The arrival process.
-    pub arrivals: ArrivalSpec,
+    /// The open-loop arrival process; `None` when `[users]` make the
+    /// traffic a closed loop.
+    pub arrivals: Option<ArrivalSpec>,
 }
 
 /// What one request carries over the network.
@@ -143,6 +146,17 @@ pub enum QueryKind {
     Read,
     /// A write.
     Write,
+}
+
+/// A closed population: each user sends a request, waits for its outcome
+/// (success, or failure after the last attempt), thinks, and sends the
+/// next.
+#[derive(Debug, Clone)]
+pub struct UsersSpec {
+    /// Number of users.
+    pub count: u32,
+    /// Think time.
+    pub think: Dist,
 }
 
 /// How clients wait for an answer and retry.

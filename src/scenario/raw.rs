@@ -28,6 +28,19 @@ pub struct RawTop {
     pub classes: Option<Spanned<BTreeMap<String, Spanned<RawClass>>>>,
     /// `[client]`: timeouts and retries.
     pub client: Option<Spanned<RawClient>>,
+    /// `[users]`: a closed loop of users instead of open arrivals.
+    pub users: Option<Spanned<RawUsers>>,
+}
+
+/// `[users]`: N users who each send a request, wait for its outcome,
+/// think, and send the next.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUsers {
+    /// Number of users.
+    pub count: Spanned<i64>,
+    /// Think time between an answer and the user's next request.
+    pub think: RawValue,
 }
 
 /// `[scenario]`: name, timing and seed.

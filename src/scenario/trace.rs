@@ -433,7 +433,7 @@ fn origin(
 fn trace_instant(value: &RawValue, first: OffsetDateTime, key: &str) -> Result<i128, Problem> {
     match value.get_ref() {
         toml::Value::String(text) if !is_time(text) => {
-            Ok(i128::from(signed_duration(value, text, key)?))
+            Ok(i128::from(signed_duration(value, text, key, "the trace's first row")?))
         }
         _ => Ok((values::timestamp(value, key)? - first).whole_nanoseconds()),
     }
@@ -502,7 +502,15 @@ impl Window {
 
     /// Simulated nanoseconds at which trace instant `at` is replayed.
     fn sim_ns(&self, at: i128, clock: &RunClock) -> i64 {
-        clock.warmup.as_nanos() as i64 + ((at - self.from) as f64 / self.speedup).round() as i64
+        // In real time the sum stays exact: a float would lose nanoseconds
+        // past 2^53 ns (104 days) from `from`.
+        let since_from = if self.speedup == 1.0 {
+            at - self.from
+        } else {
+            ((at - self.from) as f64 / self.speedup).round() as i128
+        };
+        (i128::from(clock.warmup.as_nanos()) + since_from).clamp(i64::MIN.into(), i64::MAX.into())
+            as i64
     }
 
     /// The counts of the replayed intervals, placed in simulated time.
@@ -550,7 +558,7 @@ impl Window {
         slots: std::ops::Range<i64>,
     ) -> Result<&'t Block, Problem> {
         let file = spec.file.get_ref();
-        let at = |ns: i128| rfc3339(first + time::Duration::nanoseconds(ns as i64));
+        let at = |ns: i128| shifted(first, ns);
         let utc = |slot: i64| at(i128::from(slot) * i128::from(trace.interval_ns));
         let gap_after = |end: i64| {
             let next = trace.blocks.iter().find(|b| b.first_slot >= end)?;
@@ -598,6 +606,15 @@ impl Window {
             }
         }
     }
+}
+
+/// `t` moved by `ns` nanoseconds, as RFC 3339; far-off times, which only a
+/// mistaken offset produces, are named as such instead of overflowing.
+fn shifted(t: OffsetDateTime, ns: i128) -> String {
+    i64::try_from(ns)
+        .ok()
+        .and_then(|ns| t.checked_add(time::Duration::nanoseconds(ns)))
+        .map_or_else(|| "a time out of range".to_string(), rfc3339)
 }
 
 /// A factor above zero, or 1 by default.

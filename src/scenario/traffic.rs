@@ -83,7 +83,7 @@ impl RunClock {
     fn instant_ns(&self, value: &RawValue, key: &str) -> Result<i64, Problem> {
         match value.get_ref() {
             toml::Value::String(text) if OffsetDateTime::parse(text, &Rfc3339).is_err() => {
-                let offset = signed_duration(value, text, key)?;
+                let offset = signed_duration(value, text, key, "scenario.start")?;
                 Ok(self.warmup.as_nanos() as i64 + offset)
             }
             _ => Ok(self.sim_ns(values::timestamp(value, key)?)),
@@ -92,7 +92,8 @@ impl RunClock {
 
     /// A UTC time written the way the scenario writes them.
     pub(super) fn show(&self, sim_ns: i64) -> String {
-        rfc3339(self.run_start() + time::Duration::nanoseconds(sim_ns))
+        let at = self.run_start().checked_add(time::Duration::nanoseconds(sim_ns));
+        at.map_or_else(|| "a time out of range".to_string(), rfc3339)
     }
 }
 
@@ -106,8 +107,14 @@ pub(super) fn rfc3339(t: OffsetDateTime) -> String {
     t.to_offset(UtcOffset::UTC).format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
-/// A duration that may be negative, such as `"-30s"`, in nanoseconds.
-pub(super) fn signed_duration(value: &RawValue, text: &str, key: &str) -> Result<i64, Problem> {
+/// A duration that may be negative, such as `"-30s"`, in nanoseconds: an
+/// offset from `origin` (named in the error, such as "scenario.start").
+pub(super) fn signed_duration(
+    value: &RawValue,
+    text: &str,
+    key: &str,
+    origin: &str,
+) -> Result<i64, Problem> {
     let (sign, magnitude) = match text.trim().strip_prefix('-') {
         Some(rest) => (-1, rest),
         None => (1, text.trim()),
@@ -117,7 +124,7 @@ pub(super) fn signed_duration(value: &RawValue, text: &str, key: &str) -> Result
             value.span(),
             key,
             format!(
-                "`{text}` is neither an offset from scenario.start like \"10m\" or \"-30s\" \
+                "`{text}` is neither an offset from {origin} like \"10m\" or \"-30s\" \
                  nor a UTC time like \"2026-03-02T14:10:00Z\""
             ),
         )
@@ -132,6 +139,7 @@ pub(super) fn traffic_section(
     components: &[super::model::Component],
     timing: &ScenarioSection,
     base_dir: &Path,
+    closed_loop: bool,
     defaults: &mut Defaults,
 ) -> Result<Traffic, Located> {
     let entry = names.resolve(&raw.entry, "traffic.entry")?;
@@ -142,6 +150,9 @@ pub(super) fn traffic_section(
             "requests cannot enter at a database: expected an alb, ec2 or station component",
         )
         .into());
+    }
+    if closed_loop {
+        return closed_traffic(raw, entry);
     }
     let clock = RunClock::new(timing);
     let base = base_rate(raw, &clock, base_dir, defaults)?;
@@ -156,7 +167,31 @@ pub(super) fn traffic_section(
     let spacing = spacing(raw, defaults)?;
     let arrivals = ArrivalSpec { rate: shape::compose(&base, &spikes, clock.horizon), spacing };
     check_run_size(raw, &arrivals, &clock)?;
-    Ok(Traffic { entry, arrivals })
+    Ok(Traffic { entry, arrivals: Some(arrivals) })
+}
+
+/// `[traffic]` when `[users]` makes the traffic a closed loop: only the
+/// entry, since the users' think time paces the requests.
+fn closed_traffic(raw: &RawTraffic, entry: usize) -> Result<Traffic, Located> {
+    let open_keys = [
+        ("rate", raw.rate.as_ref().map(|v| v.span())),
+        ("steps", raw.steps.as_ref().map(|v| v.span())),
+        ("ramp", raw.ramp.as_ref().map(|v| v.span())),
+        ("diurnal", raw.diurnal.as_ref().map(|v| v.span())),
+        ("trace", raw.trace.as_ref().map(|v| v.span())),
+        ("arrivals", raw.arrivals.as_ref().map(|v| v.span())),
+        ("spikes", raw.spikes.as_ref().and_then(|s| s.first()).map(|v| v.span())),
+    ];
+    if let Some((key, Some(span))) = open_keys.into_iter().find(|(_, span)| span.is_some()) {
+        return Err(Problem::new(
+            span,
+            format!("traffic.{key}"),
+            "[users] makes the traffic a closed loop: open-loop arrival keys do not apply",
+        )
+        .with_hint("remove the key, or remove [users] for open-loop arrivals")
+        .into());
+    }
+    Ok(Traffic { entry, arrivals: None })
 }
 
 /// Refuses a run with no requests, or with more than one run can simulate.
@@ -182,6 +217,17 @@ fn check_run_size(
             ),
         )
         .with_hint("the rate is zero throughout the run: move the run or the trace's window"));
+    }
+    let peak = arrivals.rate.peak();
+    if peak > values::MAX_RATE_PER_S {
+        return Err(Problem::new(
+            span,
+            "traffic",
+            format!(
+                "the rate peaks at {peak:.0}/s, above the limit of 10000000/s that one run can simulate"
+            ),
+        )
+        .with_hint("lower the rate, a spike's multiplier or the trace's scale or speedup"));
     }
     if expected > MAX_REQUESTS_PER_RUN {
         return Err(Problem::new(

@@ -220,7 +220,9 @@ impl Runtime {
                     let ComponentKind::Ec2(spec) = &scenario.components[f].kind else {
                         unreachable!("a path's fleet is an ec2 component")
                     };
-                    let dist = class.cpu_at(f).map(|d| d.scaled_by_speed(spec.instance_type.relative_speed));
+                    let dist = class
+                        .cpu_at(f)
+                        .map(|d| d.scaled_by_speed(spec.instance_type.relative_speed));
                     let name = format!("{}/{}.cpu", class.name, scenario.components[f].name);
                     (dist.unwrap_or_else(|| spec.cpu.clone()), self.stream(&name))
                 });
@@ -230,7 +232,9 @@ impl Runtime {
                             unreachable!("a fleet's database is an rds component")
                         };
                         let work = class.db_at(d);
-                        let dist = work.and_then(|w| w.query.clone()).unwrap_or_else(|| spec.query.clone());
+                        let dist = work
+                            .and_then(|w| w.query.clone())
+                            .unwrap_or_else(|| spec.query.clone());
                         let name = format!("{}/{}.query", class.name, scenario.components[d].name);
                         let Slot::Rds(index) = self.slots[d] else {
                             unreachable!("an rds component has an rds slot")
@@ -263,7 +267,8 @@ impl Runtime {
             return 0;
         }
         let u = self.class_stream.uniform();
-        self.classes.iter().position(|c| u < c.cumulative_share).unwrap_or(self.classes.len() - 1) as u16
+        self.classes.iter().position(|c| u < c.cumulative_share).unwrap_or(self.classes.len() - 1)
+            as u16
     }
 
     /// Draws a request's CPU time at its fleet (zero when it visits none).

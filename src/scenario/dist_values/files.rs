@@ -6,7 +6,7 @@
 //! with the file and line at the head of the message.
 
 use std::fs::{self, File};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use csv::StringRecord;
 
@@ -25,16 +25,9 @@ pub(super) fn empirical(params: &Params<'_>) -> Result<Dist, Problem> {
     for record in csv.reader.records() {
         let (record, line) = located(params, &csv.shown, record)?;
         let cell = record.get(index).unwrap_or("");
-        let at = |why: String| params.problem("file", format!("{}:{line}: {why}", csv.shown));
-        if cell.is_empty() {
-            return Err(at(format!("column `{name}` is empty: expected a number")));
-        }
-        let number: f64 =
-            cell.parse().map_err(|_| at(format!("`{cell}` in column `{name}` is not a number")))?;
-        samples.push(
-            number_to_ns(number, unit_ns)
-                .map_err(|why| at(format!("`{cell}` in column `{name}` {why}")))?,
-        );
+        let ns = cell_ns(cell, &name, unit_ns)
+            .map_err(|why| params.problem("file", format!("{}:{line}: {why}", csv.shown)))?;
+        samples.push(ns);
     }
     if samples.len() < 2 {
         return Err(params.problem(
@@ -57,7 +50,10 @@ pub(super) fn empirical(params: &Params<'_>) -> Result<Dist, Problem> {
 pub(super) fn percentile_row(params: &Params<'_>) -> Result<Dist, Problem> {
     let mut csv = CsvFile::open(params)?;
     let unit_ns = params.required_unit_ns()?;
-    let columns: Vec<(usize, f64)> = (csv.headers.iter().enumerate())
+    let columns: Vec<(usize, f64)> = csv
+        .headers
+        .iter()
+        .enumerate()
         .filter_map(|(index, name)| column_percent(name).map(|percent| (index, percent)))
         .collect();
     if columns.is_empty() {
@@ -78,15 +74,21 @@ pub(super) fn percentile_row(params: &Params<'_>) -> Result<Dist, Problem> {
     let mut points = Vec::new();
     for (index, percent) in columns {
         let (label, cell) = (&csv.headers[index], record.get(index).unwrap_or(""));
-        let number: f64 = cell
-            .parse()
-            .map_err(|_| at(format!("`{cell}` in column `{label}` is not a number")))?;
-        let ns = number_to_ns(number, unit_ns)
-            .map_err(|why| at(format!("`{cell}` in column `{label}` {why}")))?;
+        let ns = cell_ns(cell, label, unit_ns).map_err(at)?;
         points.push(Point { label: label.to_string(), percent, ns, shown: cell.to_string() });
     }
     let table = percentile_table(points, &|_, why| at(why), &at)?;
     Ok(Dist::Empirical(table))
+}
+
+/// The number in one cell, in nanoseconds, or what is wrong with it.
+fn cell_ns(cell: &str, column: &str, unit_ns: f64) -> Result<f64, String> {
+    if cell.is_empty() {
+        return Err(format!("column `{column}` is empty: expected a number"));
+    }
+    let number: f64 =
+        cell.parse().map_err(|_| format!("`{cell}` in column `{column}` is not a number"))?;
+    number_to_ns(number, unit_ns).map_err(|why| format!("`{cell}` in column `{column}` {why}"))
 }
 
 /// Which data row of a percentiles file to read.
@@ -136,7 +138,7 @@ impl CsvFile {
     fn open(params: &Params<'_>) -> Result<CsvFile, Problem> {
         let what = "the path of a CSV file, relative to the scenario file's folder";
         let name = params.text("file", what)?.ok_or_else(|| params.missing("file", what))?;
-        let path: PathBuf = params.base_dir.join(name);
+        let path = params.base_dir.join(name);
         let shown = path.display().to_string();
         if !path.is_file() {
             let relative = "the path is relative to the scenario file's folder";
