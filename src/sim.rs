@@ -57,6 +57,7 @@ enum Event {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Failure {
     Refused,
+    NoTargets,
     ServerError,
 }
 
@@ -289,8 +290,13 @@ impl<'s> Simulation<'s> {
             }
             Slot::Fleet(f) => {
                 let fleet = &mut self.runtime.fleets[f];
-                let instance = fleet.cursor % fleet.instances.len();
-                fleet.cursor = instance + 1;
+                if fleet.in_service.is_empty() {
+                    self.attempt_failed(req, Failure::NoTargets);
+                    return;
+                }
+                let k = fleet.cursor % fleet.in_service.len();
+                fleet.cursor = k + 1;
+                let instance = fleet.in_service[k] as usize;
                 self.enter_instance(f, instance, req);
             }
             Slot::Station(s) => {
@@ -308,8 +314,15 @@ impl<'s> Simulation<'s> {
     fn on_alb_forwarded(&mut self, req: ReqId, alb: usize) {
         let fleet_id = self.runtime.alb_fleet[alb];
         let fleet = &self.runtime.fleets[fleet_id];
-        let count = fleet.instances.len();
-        let instance = self.runtime.albs[alb].pick(|i| fleet.instances[i].outstanding, count);
+        let targets = &fleet.in_service;
+        if targets.is_empty() {
+            // AWS: with no registered healthy target the ALB answers 503.
+            self.attempt_failed(req, Failure::NoTargets);
+            return;
+        }
+        let k = self.runtime.albs[alb]
+            .pick(|k| fleet.instances[targets[k] as usize].outstanding, targets.len());
+        let instance = targets[k] as usize;
         self.enter_instance(fleet_id, instance, req);
     }
 
@@ -457,6 +470,7 @@ impl<'s> Simulation<'s> {
         if request.measured {
             match failure {
                 Failure::Refused => self.totals.errors.refused += 1,
+                Failure::NoTargets => self.totals.errors.no_targets += 1,
                 Failure::ServerError => self.totals.errors.server_errors += 1,
             }
         }
@@ -533,12 +547,14 @@ impl<'s> Simulation<'s> {
     /// Closes the current row of the time series.
     fn close_window(&mut self) {
         let length = self.now.since(self.window_start);
-        let span = length.as_nanos().max(1) as f64;
         let tiers = self.runtime.tiers.clone();
         let utilization = tiers
             .iter()
-            .map(|tier| {
-                self.runtime.tier_busy_window(tier, self.now) as f64 / (tier.capacity as f64 * span)
+            .enumerate()
+            .map(|(i, tier)| {
+                let busy = self.runtime.tier_busy_window(tier, self.now) as f64;
+                let offered = self.runtime.tier_capacity_window(i, self.now, length);
+                if offered > 0.0 { busy / offered } else { 0.0 }
             })
             .collect();
         self.rows.push(WindowRow {

@@ -45,11 +45,12 @@ pub fn render(summary: &Summary) -> String {
     let e = &r.attempt_errors;
     let _ = writeln!(
         out,
-        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: refused {}  timed out {}  server errors {}  wasted work {}",
+        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: refused {}  no targets {}  timed out {}  server errors {}  wasted work {}",
         thousands(r.attempts),
         thousands(r.retries),
         r.amplification,
         thousands(e.refused),
+        thousands(e.no_targets),
         thousands(e.timed_out),
         thousands(e.server_errors),
         thousands(r.wasted)

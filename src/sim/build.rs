@@ -65,7 +65,7 @@ pub struct Tier {
     /// What it measures.
     pub kind: TierKind,
     /// Servers in the tier (1 for an unlimited station, whose figure is then
-    /// the mean number in service).
+    /// the mean number in service); for a fleet, servers per instance.
     pub capacity: u64,
     /// True when the tier has no server limit.
     pub unlimited: bool,
@@ -87,6 +87,9 @@ pub struct Runtime {
     pub stations: Vec<Station>,
     /// Pools whose utilisation is reported.
     pub tiers: Vec<Tier>,
+    /// For fleet tiers, the in-service instance-nanoseconds seen when the
+    /// last window closed.
+    tier_capacity_seen: Vec<u128>,
     /// What each request class does on its way through.
     pub classes: Vec<ClassPlan>,
     /// Draws each arrival's class.
@@ -112,6 +115,7 @@ impl Runtime {
             databases: Vec::new(),
             stations: Vec::new(),
             tiers: Vec::new(),
+            tier_capacity_seen: Vec::new(),
             classes: Vec::new(),
             class_stream: stream("classes".into()),
             seed,
@@ -130,8 +134,8 @@ impl Runtime {
                 ComponentKind::Ec2(spec) => {
                     let f = runtime.fleets.len();
                     runtime.fleets.push(Fleet::new(spec));
-                    let vcpus = u64::from(spec.count) * u64::from(spec.instance_type.vcpus);
-                    let workers = u64::from(spec.count) * u64::from(spec.workers);
+                    let vcpus = u64::from(spec.instance_type.vcpus);
+                    let workers = u64::from(spec.workers);
                     runtime.add_tier(format!("{name}.cpu"), TierKind::FleetCpu(f), vcpus, false);
                     runtime.add_tier(
                         format!("{name}.workers"),
@@ -188,6 +192,7 @@ impl Runtime {
 
     fn add_tier(&mut self, name: String, kind: TierKind, capacity: u64, unlimited: bool) {
         self.tiers.push(Tier { name, kind, capacity, unlimited });
+        self.tier_capacity_seen.push(0);
     }
 
     /// The fleet and database a request entering at `entry` visits, as
@@ -292,6 +297,7 @@ impl Runtime {
     /// Forgets the warm-up's statistics.
     pub fn reset_stats(&mut self, now: SimTime) {
         for fleet in &mut self.fleets {
+            fleet.in_service_meter.reset(now);
             for host in &mut fleet.instances {
                 host.cpus.reset_stats(now);
                 host.workers.reset_stats(now);
@@ -323,6 +329,23 @@ impl Runtime {
         }
     }
 
+    /// Server-nanoseconds a tier offered since its last window closed, up
+    /// to `now`: a fleet's capacity follows its instances in service.
+    pub fn tier_capacity_window(&mut self, index: usize, now: SimTime, window: SimDuration) -> f64 {
+        let tier = &self.tiers[index];
+        match tier.kind {
+            TierKind::FleetCpu(f) | TierKind::FleetWorkers(f) => {
+                let meter = &mut self.fleets[f].in_service_meter;
+                meter.advance(now);
+                let area = meter.area();
+                let delta = area - self.tier_capacity_seen[index];
+                self.tier_capacity_seen[index] = area;
+                delta as f64 * tier.capacity as f64
+            }
+            _ => tier.capacity as f64 * window.as_nanos() as f64,
+        }
+    }
+
     /// Mean utilisation and waits of every tier over the measured window.
     pub fn tier_stats(&mut self, now: SimTime, measured: SimDuration) -> Vec<TierStats> {
         let span = measured.as_nanos().max(1) as f64;
@@ -350,10 +373,22 @@ impl Runtime {
                     waits.total_wait_ns += w.total_wait_ns;
                     waits.refused += w.refused;
                 }
+                let (servers, offered) = match tier.kind {
+                    TierKind::FleetCpu(f) | TierKind::FleetWorkers(f) => {
+                        let fleet = &mut self.fleets[f];
+                        fleet.in_service_meter.advance(now);
+                        let in_service = fleet.in_service.len() as u64;
+                        (
+                            in_service * tier.capacity,
+                            fleet.in_service_meter.area() as f64 * tier.capacity as f64,
+                        )
+                    }
+                    _ => (tier.capacity, tier.capacity as f64 * span),
+                };
                 TierStats {
                     name: tier.name.clone(),
-                    servers: if tier.unlimited { None } else { Some(tier.capacity) },
-                    utilization: area as f64 / (tier.capacity as f64 * span),
+                    servers: if tier.unlimited { None } else { Some(servers) },
+                    utilization: if offered > 0.0 { area as f64 / offered } else { 0.0 },
                     mean_wait_ms: waits.mean_wait_ms(),
                     probability_of_waiting: waits.probability_of_waiting(),
                     services: waits.started,
@@ -367,13 +402,21 @@ impl Runtime {
     /// from the start of the simulation to `end`.
     pub fn usage(&self, end: SimTime) -> Usage {
         let whole_run = InstanceLife { launched: SimTime::ZERO, terminated: end };
+        let lives = |fleet: &Fleet| -> Vec<InstanceLife> {
+            fleet
+                .instances
+                .iter()
+                .map(|i| InstanceLife {
+                    launched: i.launched,
+                    terminated: i.terminated.unwrap_or(end).min(end),
+                })
+                .collect()
+        };
         let mut usage = Usage::default();
         for (id, slot) in self.slots.iter().enumerate() {
             match *slot {
                 Slot::Alb(a) => usage.lcu_hours.push((id, self.albs[a].lcu.hours.clone())),
-                Slot::Fleet(f) => {
-                    usage.instance_lives.push((id, vec![whole_run; self.fleets[f].instances.len()]))
-                }
+                Slot::Fleet(f) => usage.instance_lives.push((id, lives(&self.fleets[f]))),
                 Slot::Rds(_) => usage.database_lives.push((id, vec![whole_run])),
                 Slot::Station(_) => {}
             }

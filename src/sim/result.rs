@@ -14,6 +14,8 @@ pub struct ErrorCounts {
     /// Refused by an instance whose accept queue was full (the ALB answers
     /// 502 Bad Gateway).
     pub refused: u64,
+    /// Answered 503 by a load balancer with no target in service.
+    pub no_targets: u64,
     /// Given up by the client after its timeout.
     pub timed_out: u64,
     /// Answered with an error by a station's fault injection.
@@ -23,7 +25,7 @@ pub struct ErrorCounts {
 impl ErrorCounts {
     /// All failed attempts.
     pub fn total(&self) -> u64 {
-        self.refused + self.timed_out + self.server_errors
+        self.refused + self.no_targets + self.timed_out + self.server_errors
     }
 }
 
