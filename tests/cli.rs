@@ -97,11 +97,15 @@ fn missing_trace_file_is_refused() {
 #[test]
 fn a_name_with_dots_and_slashes_never_writes_outside_the_output_folder() {
     let dir = temp_dir("escape");
-    let text = GOOD.replace("name = \"small\"", "name = \"../../x\"");
+    let escape = format!("cloudtwin-escape-{}", std::process::id());
+    let text = GOOD.replace("name = \"small\"", &format!("name = \"../../{escape}\""));
     let (code, stderr) = run_scenario(&dir, "bad.toml", &text);
     assert_eq!(code, 2);
     assert!(stderr.contains("scenario.name"), "{stderr}");
-    assert!(!dir.join("x").exists() && !dir.parent().unwrap().join("x").exists());
+    // `out/../../NAME` would be `dir/../NAME`.
+    assert!(!dir.parent().unwrap().join(&escape).exists());
+    assert!(!dir.join(&escape).exists());
+    assert!(!dir.join("out").exists() || fs::read_dir(dir.join("out")).unwrap().next().is_none());
 }
 
 #[test]
