@@ -2,6 +2,7 @@
 //! each, one file per service. The simulation loop in `sim` moves requests
 //! between them; each component only decides what happens inside itself.
 pub mod alb;
+pub mod autoscaling;
 pub mod client;
 pub mod ec2;
 pub mod pool;

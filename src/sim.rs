@@ -8,14 +8,16 @@
 mod arena;
 mod build;
 mod result;
+mod scaling;
 
-pub use result::{ClassStats, ErrorCounts, RunResult, TierStats, Usage};
+pub use result::{ClassStats, ErrorCounts, FleetStats, RunResult, TierStats, Usage};
 
 use arena::{Arena, Request};
 use build::{Runtime, Slot};
 
 use crate::components::ReqId;
 use crate::components::client::{RetryBudget, backoff_delay};
+use crate::components::ec2::InstanceState;
 use crate::components::pool::Admission;
 use crate::engine::queue::EventQueue;
 use crate::engine::random::Stream;
@@ -24,6 +26,13 @@ use crate::scenario::Scenario;
 use crate::stats::latency::{LatencyRecorder, empty_histogram};
 use crate::stats::window::WindowRow;
 use crate::traffic::Arrivals;
+
+/// The wall time of a CPU burst of `cpu` on a vCPU running at `speed`
+/// (below 1 while a burstable instance is held to its baseline).
+#[inline]
+fn burst(cpu: SimDuration, speed: f64) -> SimDuration {
+    if speed >= 1.0 { cpu } else { SimDuration::from_secs_f64(cpu.as_secs_f64() / speed) }
+}
 
 /// Length of one row of the time series.
 pub const WINDOW: SimDuration = SimDuration::from_secs(60);
@@ -47,6 +56,16 @@ enum Event {
     Timeout { req: ReqId, generation: u32 },
     /// A request's backoff is over: its next attempt starts.
     Retry { req: ReqId },
+    /// A 10-second metric slot ends: metrics, credits and scaling.
+    ScalingTick,
+    /// An instance has booted and registers with its target group.
+    InstanceBooted { fleet: u32, instance: u32 },
+    /// A registered instance passes its first health check.
+    InstanceHealthy { fleet: u32, instance: u32 },
+    /// A draining instance's deregistration delay is over.
+    DrainDeadline { fleet: u32, instance: u32 },
+    /// A scheduled action of a fleet's group is due.
+    Scheduled { fleet: u32 },
     /// The warm-up is over: statistics start.
     WarmupEnd,
     /// A row of the time series closes.
@@ -113,6 +132,8 @@ struct Simulation<'s> {
     rows: Vec<WindowRow>,
     totals: RunTotals,
     classes: Vec<ClassStats>,
+    /// Every scaling decision, in time order.
+    scaling_log: Vec<crate::components::autoscaling::ScalingDecision>,
 }
 
 /// Runs replication `replication` of `scenario` to the end of its
@@ -169,6 +190,7 @@ impl<'s> Simulation<'s> {
             rows: Vec::new(),
             totals: RunTotals::default(),
             classes,
+            scaling_log: Vec::new(),
         };
         match &scenario.users {
             // Each user starts with a think, so that they do not all send
@@ -186,6 +208,7 @@ impl<'s> Simulation<'s> {
             }
         }
         sim.events.schedule(measured_start, Event::WarmupEnd);
+        sim.schedule_scaling();
         sim
     }
 
@@ -202,6 +225,17 @@ impl<'s> Simulation<'s> {
                 Event::StationDone { req } => self.on_station_done(req),
                 Event::Timeout { req, generation } => self.on_timeout(req, generation),
                 Event::Retry { req } => self.start_attempt(req),
+                Event::ScalingTick => self.on_scaling_tick(),
+                Event::InstanceBooted { fleet, instance } => {
+                    self.on_instance_booted(fleet as usize, instance as usize)
+                }
+                Event::InstanceHealthy { fleet, instance } => {
+                    self.on_instance_healthy(fleet as usize, instance as usize)
+                }
+                Event::DrainDeadline { fleet, instance } => {
+                    self.on_drain_deadline(fleet as usize, instance as usize)
+                }
+                Event::Scheduled { fleet } => self.on_scheduled(fleet as usize),
                 Event::WarmupEnd => self.on_warmup_end(),
                 Event::WindowEnd => {
                     self.close_window();
@@ -332,7 +366,10 @@ impl<'s> Simulation<'s> {
         let request = self.requests.get_mut(req);
         request.at = fleet as u32;
         request.instance = instance as u32;
-        let host = &mut self.runtime.fleets[fleet].instances[instance];
+        request.entered = self.now;
+        let fleet_state = &mut self.runtime.fleets[fleet];
+        fleet_state.slot_requests.0 += 1;
+        let host = &mut fleet_state.instances[instance];
         host.outstanding += 1;
         match host.workers.arrive(self.now, req) {
             Admission::Started => self.start_cpu(fleet, instance, req),
@@ -346,9 +383,9 @@ impl<'s> Simulation<'s> {
 
     /// A request with a worker slot asks for a vCPU.
     fn start_cpu(&mut self, fleet: usize, instance: usize, req: ReqId) {
-        let cpus = &mut self.runtime.fleets[fleet].instances[instance].cpus;
-        if cpus.arrive(self.now, req) == Admission::Started {
-            let at = self.now + self.requests.get(req).cpu;
+        let host = &mut self.runtime.fleets[fleet].instances[instance];
+        if host.cpus.arrive(self.now, req) == Admission::Started {
+            let at = self.now + burst(self.requests.get(req).cpu, host.cpu_speed);
             self.events.schedule(at, Event::CpuDone { req });
         }
     }
@@ -357,9 +394,9 @@ impl<'s> Simulation<'s> {
     /// database or is answered.
     fn on_cpu_done(&mut self, req: ReqId) {
         let request = *self.requests.get(req);
-        let fleet = &mut self.runtime.fleets[request.at as usize];
-        if let Some(next) = fleet.instances[request.instance as usize].cpus.depart(self.now) {
-            let at = self.now + self.requests.get(next).cpu;
+        let host = &mut self.runtime.fleets[request.at as usize].instances[request.instance as usize];
+        if let Some(next) = host.cpus.depart(self.now) {
+            let at = self.now + burst(self.requests.get(next).cpu, host.cpu_speed);
             self.events.schedule(at, Event::CpuDone { req: next });
         }
         self.next_query_or_leave(req);
@@ -398,10 +435,17 @@ impl<'s> Simulation<'s> {
     fn leave_instance(&mut self, req: ReqId) {
         let request = *self.requests.get(req);
         let (fleet, instance) = (request.at as usize, request.instance as usize);
-        let host = &mut self.runtime.fleets[fleet].instances[instance];
+        let fleet_state = &mut self.runtime.fleets[fleet];
+        fleet_state.slot_requests.1 += self.now.since(request.entered).as_nanos() as f64;
+        fleet_state.slot_requests.2 += 1;
+        let host = &mut fleet_state.instances[instance];
         host.outstanding -= 1;
+        let drained = host.outstanding == 0 && host.state == InstanceState::Draining;
         if let Some(next) = host.workers.depart(self.now) {
             self.start_cpu(fleet, instance, next);
+        }
+        if drained {
+            self.runtime.fleets[fleet].terminate(instance, self.now);
         }
         self.answered(req);
     }
@@ -569,6 +613,7 @@ impl<'s> Simulation<'s> {
             latency: self.latency.close_window(),
             in_flight: self.requests.live() as u64,
             utilization,
+            fleets: self.runtime.fleets.iter().map(|f| f.capacity()).collect(),
         });
         self.window = WindowCounts::default();
         self.window_start = self.now;
@@ -580,6 +625,10 @@ impl<'s> Simulation<'s> {
         let events = self.events.events_popped();
         let tiers = self.runtime.tier_stats(self.now, self.end.since(self.measured_start));
         let usage = self.runtime.usage(self.end);
+        let mut fleets = self.runtime.fleet_stats(self.now, self.end.since(self.measured_start));
+        for (stats, &id) in fleets.iter_mut().zip(&self.runtime.fleet_components) {
+            stats.name = self.scenario.components[id].name.clone();
+        }
         RunResult {
             arrivals: t.arrivals,
             completed: t.completed,
@@ -596,6 +645,8 @@ impl<'s> Simulation<'s> {
             tiers,
             usage,
             events,
+            fleets,
+            scaling_log: self.scaling_log,
         }
     }
 }

@@ -118,6 +118,13 @@ pub fn bill(scenario: &Scenario, usage: &Usage) -> Bill {
             );
         }
     }
+    for (id, credits) in &usage.surplus_credits {
+        if let ComponentKind::Ec2(spec) = &scenario.components[*id].kind {
+            if let Some(line) = surplus_line(&scenario.components[*id].name, spec, *credits, &window) {
+                lines.push(line);
+            }
+        }
+    }
     for (id, hours) in &usage.lcu_hours {
         if let ComponentKind::Alb(spec) = &scenario.components[*id].kind {
             lines.extend(alb_lines(&scenario.components[*id].name, spec, hours, &window));
@@ -191,6 +198,38 @@ fn timed_line(
         month,
         price_source: String::new(),
     }
+}
+
+/// Unlimited-mode surplus CPU credits, per vCPU-hour.
+///
+/// AWS (EC2 User Guide, "Unlimited mode concepts"): surplus credits that
+/// later earnings have not paid back when the instance stops, or beyond
+/// what 24 hours of earnings could pay back, are charged per vCPU-hour; one
+/// credit is one vCPU-minute. No line for standard mode or no surplus.
+fn surplus_line(
+    component: &str,
+    spec: &crate::scenario::model::FleetSpec,
+    credits: f64,
+    window: &Window,
+) -> Option<LineItem> {
+    let price = spec.instance_type.burstable.as_ref()?.surplus_usd_per_vcpu_hour;
+    let source = spec.credits.as_ref()?.surplus_price_source.clone();
+    if credits <= 0.0 {
+        return None;
+    }
+    let vcpu_hours = credits / 60.0;
+    let charge = charge_for_quantity(price, vcpu_hours);
+    Some(LineItem {
+        service: "EC2".into(),
+        component: component.into(),
+        item: format!("{} unlimited-mode surplus CPU credits", spec.instance_type.family),
+        quantity: vcpu_hours,
+        unit: "vCPU-h".into(),
+        unit_price: price,
+        window: charge,
+        month: window.to_month(charge),
+        price_source: source,
+    })
 }
 
 /// gp3 storage for the window, prorated from the monthly price.

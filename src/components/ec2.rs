@@ -20,9 +20,11 @@
 //! delay), then is `Terminated` and billing stops. Terminated instances stay
 //! in the list so that indices held by requests stay valid.
 
+use super::autoscaling::ScalingGroup;
 use super::pool::ServerPool;
-use crate::engine::time::SimTime;
-use crate::scenario::model::{ComponentId, FleetSpec};
+use crate::catalogue::BurstableFacts;
+use crate::engine::time::{SimDuration, SimTime};
+use crate::scenario::model::{ComponentId, CreditMode, CreditSpec, FleetSpec};
 use crate::stats::busy::BusyMeter;
 
 /// Where an instance is in its life.
@@ -57,6 +59,85 @@ pub struct Instance {
     pub in_service_since: Option<SimTime>,
     /// When it was terminated (billing stops).
     pub terminated: Option<SimTime>,
+    /// Share of full speed its vCPUs run at: 1, or a burstable type's
+    /// baseline while it is held there for lack of credits.
+    pub cpu_speed: f64,
+    /// CPU credits held (negative: surplus credits spent in unlimited
+    /// mode, not yet earned back).
+    pub credits: f64,
+    /// Surplus credits already charged (beyond what 24 hours of earnings
+    /// can pay back), since the end of the warm-up.
+    pub surplus_charged: f64,
+    /// Surplus credits outstanding when the warm-up ended.
+    pub surplus_at_warmup: f64,
+    /// Busy vCPU- and worker-nanoseconds already counted by the metrics;
+    /// signed because the meters restart at the end of the warm-up.
+    pub seen: (i128, i128),
+}
+
+impl Instance {
+    /// True when the instance is in service and past its warm-up at
+    /// `now`, so that its metrics count.
+    pub fn counts_in_metrics(&self, now: SimTime, warmup: SimDuration) -> bool {
+        self.state == InstanceState::InService
+            && self.in_service_since.is_some_and(|t| t + warmup <= now)
+    }
+
+    /// Surplus credits to bill for the measured window, as of the run's end
+    /// or the instance's termination.
+    pub fn billable_surplus(&self) -> f64 {
+        (self.surplus_charged + (-self.credits).max(0.0) - self.surplus_at_warmup).max(0.0)
+    }
+}
+
+/// The CPU-credit rules of a burstable fleet.
+#[derive(Debug, Clone)]
+pub struct CreditRules {
+    /// Standard or unlimited, and the launch balance.
+    pub spec: CreditSpec,
+    /// The type's credit figures.
+    pub facts: BurstableFacts,
+}
+
+impl CreditRules {
+    /// Accounts one interval of `elapsed` in which the instance used
+    /// `busy_vcpu_ns` of vCPU time at its current speed.
+    ///
+    /// AWS (EC2 User Guide, "Key concepts for burstable instances"): one
+    /// credit is one vCPU at 100 % for one minute; credits are earned at
+    /// `credits_per_hour` and spent by use, at millisecond resolution; the
+    /// balance is capped at 24 hours of earnings. In standard mode an empty
+    /// balance holds the CPU to the baseline; in unlimited mode the
+    /// instance spends surplus credits, which later earnings pay back, and
+    /// surplus beyond 24 hours of earnings is charged at once.
+    ///
+    /// Simplifications: AWS lowers the CPU gradually as the balance nears
+    /// zero; here the vCPUs drop to the baseline when it is empty and
+    /// return to full speed once a minute of earnings is back, and the
+    /// balance is settled every 10 s. A burst already running keeps its
+    /// speed.
+    pub fn account(&self, instance: &mut Instance, elapsed: SimDuration, busy_vcpu_ns: f64) {
+        let earned = f64::from(self.facts.credits_per_hour) * elapsed.as_secs_f64() / 3_600.0;
+        let spent = busy_vcpu_ns * instance.cpu_speed / 60e9;
+        let cap = f64::from(self.facts.max_credits);
+        instance.credits = (instance.credits + earned - spent).min(cap);
+        match self.spec.mode {
+            CreditMode::Standard => {
+                if instance.credits <= 0.0 {
+                    instance.credits = 0.0;
+                    instance.cpu_speed = self.facts.baseline_per_vcpu;
+                } else if instance.credits >= f64::from(self.facts.credits_per_hour) / 60.0 {
+                    instance.cpu_speed = 1.0;
+                }
+            }
+            CreditMode::Unlimited => {
+                if instance.credits < -cap {
+                    instance.surplus_charged += -cap - instance.credits;
+                    instance.credits = -cap;
+                }
+            }
+        }
+    }
 }
 
 /// A fleet during a run.
@@ -74,6 +155,15 @@ pub struct Fleet {
     pub cursor: usize,
     /// Instances in service over time, for utilisation.
     pub in_service_meter: BusyMeter,
+    /// The Auto Scaling group's decisions, when the fleet scales.
+    pub group: Option<ScalingGroup>,
+    /// CPU credits, for burstable types.
+    pub credit_rules: Option<CreditRules>,
+    /// Requests routed to the fleet in the current metric slot, and the sum
+    /// and count of their response times at the instance.
+    pub slot_requests: (u64, f64, u64),
+    /// Most instances in service at once.
+    pub peak_in_service: u32,
     workers: u32,
     accept_queue: u32,
     vcpus: u32,
@@ -81,8 +171,9 @@ pub struct Fleet {
 
 impl Fleet {
     /// A fleet whose first `spec.count` instances are in service from the
-    /// start of the run.
-    pub fn new(spec: &FleetSpec) -> Fleet {
+    /// start of the run; `group` decides its capacity when it scales.
+    pub fn new(spec: &FleetSpec, group: Option<ScalingGroup>) -> Fleet {
+        let credit_rules = spec.credits.clone().zip(spec.instance_type.burstable.clone());
         let mut fleet = Fleet {
             instances: Vec::new(),
             in_service: Vec::new(),
@@ -90,6 +181,10 @@ impl Fleet {
             database: spec.database,
             cursor: 0,
             in_service_meter: BusyMeter::default(),
+            group,
+            credit_rules: credit_rules.map(|(spec, facts)| CreditRules { spec, facts }),
+            slot_requests: (0, 0.0, 0),
+            peak_in_service: 0,
             workers: spec.workers,
             accept_queue: spec.accept_queue,
             vcpus: spec.instance_type.vcpus,
@@ -106,6 +201,11 @@ impl Fleet {
         self.vcpus
     }
 
+    /// Worker slots of one instance.
+    pub fn workers(&self) -> u32 {
+        self.workers
+    }
+
     /// Launches a new instance at `now`; returns its index.
     pub fn launch(&mut self, now: SimTime) -> usize {
         self.instances.push(Instance {
@@ -116,6 +216,11 @@ impl Fleet {
             launched: now,
             in_service_since: None,
             terminated: None,
+            cpu_speed: 1.0,
+            credits: self.credit_rules.as_ref().map_or(0.0, |c| c.spec.initial),
+            surplus_charged: 0.0,
+            surplus_at_warmup: 0.0,
+            seen: (0, 0),
         });
         self.instances.len() - 1
     }
@@ -129,6 +234,7 @@ impl Fleet {
         instance.workers.meter_mut().advance(now);
         self.in_service.push(i as u32);
         self.in_service_meter.set(now, self.in_service.len() as u64);
+        self.peak_in_service = self.peak_in_service.max(self.in_service.len() as u32);
     }
 
     /// The instance leaves the target group: no new requests.
@@ -157,6 +263,43 @@ impl Fleet {
                 InstanceState::Pending | InstanceState::Registered | InstanceState::InService
             )
         })
+    }
+
+    /// Instances that count towards the desired capacity.
+    pub fn live_count(&self) -> u32 {
+        self.live().count() as u32
+    }
+
+    /// Instances pending, registered, or in service but still warming up at
+    /// `now`.
+    pub fn warming(&self, now: SimTime, warmup: SimDuration) -> u32 {
+        self.live().filter(|(_, i)| !i.counts_in_metrics(now, warmup)).count() as u32
+    }
+
+    /// The fleet's instances by state, for the time series.
+    pub fn capacity(&self) -> crate::stats::window::FleetCapacity {
+        let (pending, in_service, draining) = self.counts();
+        let credits = self.credit_rules.as_ref().and_then(|_| {
+            let running: Vec<f64> = self
+                .instances
+                .iter()
+                .filter(|i| i.state != InstanceState::Terminated)
+                .map(|i| i.credits)
+                .collect();
+            (!running.is_empty()).then(|| running.iter().sum::<f64>() / running.len() as f64)
+        });
+        crate::stats::window::FleetCapacity {
+            desired: self.desired,
+            pending,
+            in_service,
+            draining,
+            credits,
+            throttled: self
+                .instances
+                .iter()
+                .filter(|i| i.state != InstanceState::Terminated && i.cpu_speed < 1.0)
+                .count() as u32,
+        }
     }
 
     /// How many instances are in each state that matters for capacity:

@@ -11,9 +11,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::plot::{LatencyLoadPoint, PlotTitle, write_bar_chart, write_latency_and_load};
+use super::plot::{
+    CapacityPoint, DecisionMark, LatencyLoadPoint, PlotTitle, write_bar_chart,
+    write_capacity_and_load, write_latency_and_load,
+};
 use super::summary::Summary;
-use super::timeseries::write_csv;
+use super::timeseries::{write_csv, write_scaling_log};
 use crate::scenario::Scenario;
 use crate::sim::RunResult;
 
@@ -48,6 +51,14 @@ pub fn write_run(
     write_csv(std::io::BufWriter::new(file), scenario.start, result)
         .with_context(|| format!("cannot write {}", csv_path.display()))?;
 
+    if result.fleets.iter().any(|f| f.scaled) {
+        let log_path = dir.join("scaling.csv");
+        let file = fs::File::create(&log_path)
+            .with_context(|| format!("cannot create {}", log_path.display()))?;
+        write_scaling_log(std::io::BufWriter::new(file), result)
+            .with_context(|| format!("cannot write {}", log_path.display()))?;
+    }
+
     let points: Vec<LatencyLoadPoint> = result
         .windows
         .iter()
@@ -68,6 +79,7 @@ pub fn write_run(
             .unwrap_or_default(),
     };
     write_latency_and_load(dir, "latency", &title, &points)?;
+    write_capacity_plots(dir, &title, result)?;
 
     let mut by_service: Vec<(String, f64)> = Vec::new();
     for line in &summary.cost.lines {
@@ -87,5 +99,37 @@ pub fn write_run(
         "USD",
         &by_service,
     )?;
+    Ok(())
+}
+
+/// Writes `capacity.png`/`.svg` for a run with one scaled fleet, or
+/// `capacity-NAME.png`/`.svg` for each when there are several.
+fn write_capacity_plots(dir: &Path, title: &PlotTitle, result: &RunResult) -> Result<()> {
+    let scaled: Vec<usize> = (0..result.fleets.len()).filter(|&f| result.fleets[f].scaled).collect();
+    for &f in &scaled {
+        let name = &result.fleets[f].name;
+        let points: Vec<CapacityPoint> = result
+            .windows
+            .iter()
+            .map(|row| {
+                let c = row.fleets[f];
+                CapacityPoint {
+                    minute: (row.offset_s + row.length_s) / 60.0,
+                    offered_per_s: row.arrivals as f64 / row.length_s.max(1e-9),
+                    desired: f64::from(c.desired),
+                    pending: f64::from(c.pending),
+                    in_service: f64::from(c.in_service),
+                }
+            })
+            .collect();
+        let decisions: Vec<DecisionMark> = result
+            .scaling_log
+            .iter()
+            .filter(|d| d.component == *name && d.from != d.to)
+            .map(|d| DecisionMark { minute: d.time_s / 60.0, to: f64::from(d.to) })
+            .collect();
+        let stem = if scaled.len() == 1 { "capacity".to_string() } else { format!("capacity-{name}") };
+        write_capacity_and_load(dir, &stem, title, name, &points, &decisions)?;
+    }
     Ok(())
 }

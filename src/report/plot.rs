@@ -12,6 +12,7 @@
 
 mod axis;
 mod bar_chart;
+mod capacity;
 mod font;
 mod latency;
 mod line_chart;
@@ -27,6 +28,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{BLACK, IntoFont, RGBColor, TextStyle, WHITE};
 
 pub use bar_chart::write_bar_chart;
+pub use capacity::{CapacityPoint, DecisionMark, write_capacity_and_load};
 pub use latency::{LatencyLoadPoint, PlotTitle, write_latency_and_load};
 pub use line_chart::{Series, SeriesShape, write_line_chart};
 

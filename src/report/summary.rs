@@ -36,6 +36,10 @@ pub struct Summary {
     pub classes: Vec<ClassSummary>,
     /// Utilisation and waiting per tier.
     pub tiers: Vec<TierStats>,
+    /// Instance counts of each EC2 fleet.
+    pub fleets: Vec<crate::sim::FleetStats>,
+    /// Scaling decisions: taken (capacity changed) and not taken.
+    pub scaling: ScalingCounts,
     /// The bill.
     pub cost: Cost,
     /// Every default the run used, with its source.
@@ -111,6 +115,16 @@ pub struct ClassSummary {
     pub latency: Option<Percentiles>,
 }
 
+/// How many scaling decisions the run made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ScalingCounts {
+    /// Decisions that changed a desired capacity.
+    pub taken: u64,
+    /// Decisions logged that changed nothing (cooldown, warm-up, at a
+    /// bound).
+    pub not_taken: u64,
+}
+
 /// The bill, with the two derived figures users compare designs by.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cost {
@@ -178,6 +192,11 @@ impl Summary {
                 })
                 .collect(),
             tiers: result.tiers.clone(),
+            fleets: result.fleets.clone(),
+            scaling: ScalingCounts {
+                taken: result.scaling_log.iter().filter(|d| d.from != d.to).count() as u64,
+                not_taken: result.scaling_log.iter().filter(|d| d.from == d.to).count() as u64,
+            },
             cost: Cost {
                 window_usd: bill.window_total,
                 per_month_usd: bill.month_total,

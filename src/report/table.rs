@@ -91,6 +91,22 @@ pub fn render(summary: &Summary) -> String {
         })
         .collect();
     let _ = writeln!(out, "  utilisation  {}", utilisation.join("  "));
+    for fleet in &summary.fleets {
+        let mut line = format!(
+            "  instances    {}: mean {:.1} in service, peak {}, {} launched",
+            fleet.name, fleet.mean_in_service, fleet.peak_in_service, fleet.launched
+        );
+        if fleet.scaled {
+            line += &format!(
+                "; {} scaling decisions taken, {} not taken (scaling.csv)",
+                summary.scaling.taken, summary.scaling.not_taken
+            );
+        }
+        if let Some(credits) = fleet.credits_at_end {
+            line += &format!("; CPU credits at end {credits:.1} per instance");
+        }
+        let _ = writeln!(out, "{line}");
+    }
     let c = &summary.cost;
     let per_million = c.per_million_successful_usd.map_or("n/a".to_string(), |m| m.to_string());
     let _ = writeln!(

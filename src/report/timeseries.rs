@@ -7,6 +7,31 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::sim::RunResult;
 
+/// Writes the scaling log of `result` as CSV: one row per decision, taken
+/// or not, with its time, policy, datapoints, alarm state, capacity before
+/// and after, and the reason.
+pub fn write_scaling_log(out: impl Write, result: &RunResult) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "time_s", "component", "policy", "metric", "datapoints", "alarm", "from", "to", "reason",
+    ])?;
+    for d in &result.scaling_log {
+        writer.write_record([
+            format!("{}", d.time_s),
+            d.component.clone(),
+            d.policy.clone(),
+            d.metric.clone(),
+            d.datapoints.clone(),
+            d.alarm.clone(),
+            d.from.to_string(),
+            d.to.to_string(),
+            d.reason.clone(),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
 /// Writes the rows of `result` as CSV, with UTC times from `start`.
 pub fn write_csv(
     out: impl Write,
@@ -35,6 +60,14 @@ pub fn write_csv(
     .map(String::from)
     .to_vec();
     header.extend(result.tiers.iter().map(|t| format!("utilization_{}", t.name)));
+    for fleet in &result.fleets {
+        for column in ["desired", "pending", "in_service", "draining"] {
+            header.push(format!("{}_{column}", fleet.name));
+        }
+        if fleet.credits_at_end.is_some() {
+            header.push(format!("{}_cpu_credits", fleet.name));
+        }
+    }
     writer.write_record(&header)?;
     for row in &result.windows {
         let utc = start.checked_add(time::Duration::seconds_f64(row.offset_s));
@@ -57,6 +90,14 @@ pub fn write_csv(
             None => record.extend(std::iter::repeat_n(String::new(), 6)),
         }
         record.extend(row.utilization.iter().map(|u| format!("{u:.4}")));
+        for (fleet, capacity) in result.fleets.iter().zip(&row.fleets) {
+            for n in [capacity.desired, capacity.pending, capacity.in_service, capacity.draining] {
+                record.push(n.to_string());
+            }
+            if fleet.credits_at_end.is_some() {
+                record.push(capacity.credits.map_or_else(String::new, |c| format!("{c:.2}")));
+            }
+        }
         writer.write_record(&record)?;
     }
     writer.flush()?;

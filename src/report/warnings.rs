@@ -6,11 +6,15 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::scenario::Scenario;
-use crate::scenario::model::ComponentKind;
+use crate::scenario::model::{ComponentKind, CreditMode};
 use crate::sim::RunResult;
 
 /// Utilisation from which a tier counts as saturated.
 const SATURATED: f64 = 0.95;
+
+/// Minutes of saturation at the end of the run from which a tier counts as
+/// not having recovered.
+const SATURATED_MINUTES_AT_END: usize = 3;
 
 /// Share of the arrivals still in the system at the end from which the run
 /// counts as not keeping up.
@@ -35,12 +39,26 @@ pub enum Warning {
         /// Requests that arrived in the window.
         arrived: u64,
     },
-    /// A burstable instance type whose CPU credits are not simulated yet.
-    CreditsNotModelled {
+    /// A tier was still saturated in the last minutes of the run, whatever
+    /// its mean over the window.
+    SaturatedAtEnd {
+        /// The tier.
+        tier: String,
+        /// Minutes at the end in which it was 95 % busy or more.
+        minutes: usize,
+    },
+    /// A burstable fleet in standard mode ran out of CPU credits and was
+    /// held to its baseline.
+    CreditsExhausted {
         /// The fleet.
         component: String,
-        /// Its instance type.
-        instance_type: String,
+        /// Minutes of the window that ended with an instance held there.
+        minutes: usize,
+    },
+    /// A component that no request reaches, yet is billed.
+    Unreached {
+        /// The component.
+        component: String,
     },
 }
 
@@ -56,9 +74,17 @@ impl fmt::Display for Warning {
                 f,
                 "{in_flight} of {arrived} requests were still in the system at the end: the system did not keep up, and their latency is not in the percentiles\n    hint: the latency figures describe only the requests that finished"
             ),
-            Warning::CreditsNotModelled { component, instance_type } => write!(
+            Warning::SaturatedAtEnd { tier, minutes } => write!(
                 f,
-                "{component}: {instance_type} is burstable, and CPU credits are not simulated yet (issue #4): the instance runs at full speed and unlimited-mode surplus charges are not billed\n    hint: above the type's baseline utilisation the real bill is higher"
+                "{tier} was 95% busy or more in each of the last {minutes} minutes: the system had not recovered when the run ended\n    hint: run longer to see whether it recovers, or see timeseries.csv"
+            ),
+            Warning::CreditsExhausted { component, minutes } => write!(
+                f,
+                "{component} ran out of CPU credits (standard mode) for {minutes} minutes: its vCPUs were held to their baseline\n    hint: use cpu_credits = \"unlimited\", a larger type, or a non-burstable family"
+            ),
+            Warning::Unreached { component } => write!(
+                f,
+                "{component} is never reached by a request, yet it is billed\n    hint: connect it (targets, database, next) or remove it"
             ),
         }
     }
@@ -67,22 +93,46 @@ impl fmt::Display for Warning {
 /// The warnings for one run of `scenario`.
 pub fn collect(scenario: &Scenario, result: &RunResult) -> Vec<Warning> {
     let mut warnings = Vec::new();
-    for component in &scenario.components {
-        if let ComponentKind::Ec2(fleet) = &component.kind
-            && fleet.instance_type.burstable.is_some()
-        {
-            warnings.push(Warning::CreditsNotModelled {
-                component: component.name.clone(),
-                instance_type: fleet.instance_type.name.clone(),
-            });
+    let reached = reachable(scenario);
+    for (id, component) in scenario.components.iter().enumerate() {
+        if !reached[id] && !matches!(component.kind, ComponentKind::Station(_)) {
+            warnings.push(Warning::Unreached { component: component.name.clone() });
         }
     }
-    for tier in &result.tiers {
-        if tier.servers.is_some() && tier.utilization >= SATURATED {
+    for (i, tier) in result.tiers.iter().enumerate() {
+        if tier.servers.is_none() {
+            continue;
+        }
+        if tier.utilization >= SATURATED {
             warnings.push(Warning::Saturated {
                 tier: tier.name.clone(),
                 utilization: tier.utilization,
             });
+            continue;
+        }
+        let minutes = result
+            .windows
+            .iter()
+            .rev()
+            .take_while(|w| w.utilization.get(i).is_some_and(|u| *u >= SATURATED))
+            .count();
+        if minutes >= SATURATED_MINUTES_AT_END {
+            warnings.push(Warning::SaturatedAtEnd { tier: tier.name.clone(), minutes });
+        }
+    }
+    for (f, fleet) in result.fleets.iter().enumerate() {
+        let standard = scenario.components.iter().any(|c| {
+            c.name == fleet.name
+                && matches!(&c.kind, ComponentKind::Ec2(spec)
+                    if spec.credits.as_ref().is_some_and(|k| k.mode == CreditMode::Standard))
+        });
+        let minutes = result
+            .windows
+            .iter()
+            .filter(|w| w.fleets.get(f).is_some_and(|c| c.throttled > 0))
+            .count();
+        if standard && minutes > 0 {
+            warnings.push(Warning::CreditsExhausted { component: fleet.name.clone(), minutes });
         }
     }
     if result.in_flight_at_end as f64 > BACKLOG_SHARE * result.arrivals as f64
@@ -94,4 +144,22 @@ pub fn collect(scenario: &Scenario, result: &RunResult) -> Vec<Warning> {
         });
     }
     warnings
+}
+
+/// Which components a request can reach from the traffic's entry.
+fn reachable(scenario: &Scenario) -> Vec<bool> {
+    let mut reached = vec![false; scenario.components.len()];
+    let mut todo = vec![scenario.traffic.entry];
+    while let Some(id) = todo.pop() {
+        if std::mem::replace(&mut reached[id], true) {
+            continue;
+        }
+        match &scenario.components[id].kind {
+            ComponentKind::Alb(alb) => todo.push(alb.targets),
+            ComponentKind::Ec2(fleet) => todo.extend(fleet.database),
+            ComponentKind::Station(station) => todo.extend(station.next.iter().filter_map(|h| h.to)),
+            ComponentKind::Rds(_) => {}
+        }
+    }
+    reached
 }

@@ -60,7 +60,9 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         }
     };
     let names = ComponentNames::collect(&components_table).map_err(|p| source.error(p))?;
-    let components = build_components(source, &components_table, &names, catalogue, &mut defaults)?;
+    let clock = super::traffic::RunClock::new(&scenario_section);
+    let components =
+        build_components(source, &components_table, &names, catalogue, &clock, &mut defaults)?;
 
     let base_dir = source.path.parent().unwrap_or(Path::new("."));
     let traffic = super::traffic::traffic_section(

@@ -16,6 +16,8 @@ use super::model::{
     StationSpec,
 };
 use super::raw::{RawAlb, RawEc2, RawRds, RawStation, RawValue};
+use super::scaling::{FleetContext, scaling};
+use super::traffic::RunClock;
 use super::values;
 use crate::catalogue::{Catalogue, RdsEngine};
 use crate::engine::time::SimDuration;
@@ -112,17 +114,19 @@ impl ComponentNames {
 }
 
 /// Builds every component in file order.
-pub fn build_components(
+pub(super) fn build_components(
     source: &Source,
     components: &Spanned<DeValue<'_>>,
     names: &ComponentNames,
     catalogue: &Catalogue,
+    clock: &RunClock,
     defaults: &mut Defaults,
 ) -> Result<Vec<Component>, ScenarioError> {
     let DeValue::Table(table) = components.get_ref() else {
         unreachable!("ComponentNames::collect checked that components is a table")
     };
     let base_dir = source.path.parent().unwrap_or(Path::new("."));
+    let alb_targets = alb_targets(table);
     let mut built = Vec::new();
     for ((name, kind, _), (_, value)) in names.entries.iter().zip(table.iter()) {
         let key = format!("components.{name}");
@@ -153,10 +157,14 @@ pub fn build_components(
             "ec2" => ec2(
                 &RawEc2::deserialize(deserializer()).map_err(located)?,
                 &key,
-                names,
-                catalogue,
+                Ec2Context {
+                    names,
+                    catalogue,
+                    base_dir,
+                    clock,
+                    behind_alb: alb_targets.iter().any(|t| t == name),
+                },
                 defaults,
-                base_dir,
             ),
             "rds" => rds(
                 &RawRds::deserialize(deserializer()).map_err(located)?,
@@ -177,6 +185,32 @@ pub fn build_components(
     }
     check_stations_reach_exit(&built, names).map_err(|p| source.error(p))?;
     Ok(built)
+}
+
+/// The `targets` of every ALB, read before the components are built so
+/// that a fleet knows whether load balancer metrics exist for it.
+fn alb_targets(table: &DeTable<'_>) -> Vec<String> {
+    table
+        .iter()
+        .filter_map(|(_, value)| match value.get_ref() {
+            DeValue::Table(body) => Some(body),
+            _ => None,
+        })
+        .filter(|body| matches!(body.get("type").map(|t| t.get_ref()), Some(DeValue::String(t)) if t == "alb"))
+        .filter_map(|body| match body.get("targets").map(|t| t.get_ref()) {
+            Some(DeValue::String(target)) => Some(target.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What checking a fleet needs besides its own table.
+struct Ec2Context<'a> {
+    names: &'a ComponentNames,
+    catalogue: &'a Catalogue,
+    base_dir: &'a Path,
+    clock: &'a RunClock,
+    behind_alb: bool,
 }
 
 /// Refuses a station from which no chain of routing branches leads to
@@ -294,15 +328,14 @@ fn alb(
     }))
 }
 
-/// Checks a fixed EC2 fleet.
+/// Checks an EC2 fleet, fixed or in an Auto Scaling group.
 fn ec2(
     raw: &RawEc2,
     key: &str,
-    names: &ComponentNames,
-    catalogue: &Catalogue,
+    context: Ec2Context<'_>,
     defaults: &mut Defaults,
-    base_dir: &Path,
 ) -> Result<ComponentKind, Problem> {
+    let Ec2Context { names, catalogue, base_dir, clock, behind_alb } = context;
     let type_key = format!("{key}.instance_type");
     let instance_type = catalogue.ec2_type(raw.instance_type.get_ref()).map_err(|unknown| {
         let problem = Problem::new(raw.instance_type.span(), type_key.clone(), unknown.to_string());
@@ -313,7 +346,8 @@ fn ec2(
             ),
         }
     })?;
-    let count = values::integer_in(&raw.count, &format!("{key}.count"), 1, 10_000)?;
+    let fewest = if raw.scaling.is_some() { 0 } else { 1 };
+    let count = values::integer_in(&raw.count, &format!("{key}.count"), fewest, 10_000)?;
     let workers = match raw.workers.as_ref() {
         Some(w) => values::integer_in(w, &format!("{key}.workers"), 1, 1_000_000)?,
         None => {
@@ -356,6 +390,14 @@ fn ec2(
         }
         None => None,
     };
+    let credits = super::credits::credits(raw, key, instance_type, catalogue, defaults)?;
+    let scaling = match &raw.scaling {
+        Some(table) => {
+            let fleet = FleetContext { key, count, behind_alb, base_dir };
+            Some(scaling(table, &fleet, clock, defaults)?)
+        }
+        None => None,
+    };
     Ok(ComponentKind::Ec2(FleetSpec {
         price_source: catalogue.cite(&instance_type.price),
         instance_type: instance_type.clone(),
@@ -364,6 +406,8 @@ fn ec2(
         accept_queue,
         cpu,
         database,
+        credits,
+        scaling,
     }))
 }
 

@@ -14,6 +14,14 @@ use crate::engine::dist::Dist;
 use crate::engine::time::SimDuration;
 use crate::traffic::ArrivalSpec;
 
+mod scaling;
+
+pub use scaling::{
+    AdjustmentType, AlarmSpec, CreditMode, CreditSpec, MetricDelay, MetricKind, PolicyRule,
+    PolicySpec, ScalingSpec, ScheduledAction, SimplePolicy, StepAdjustment, StepPolicy,
+    TargetTracking, TerminationOrder,
+};
+
 /// A scenario ready to run.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -272,7 +280,8 @@ pub struct AlbSpec {
 pub struct FleetSpec {
     /// The catalogue instance type.
     pub instance_type: Ec2Type,
-    /// Number of instances, all running for the whole run.
+    /// Instances in service when the run starts (the initial desired
+    /// capacity of a scaled group).
     pub count: u32,
     /// Worker slots per instance.
     pub workers: u32,
@@ -284,6 +293,10 @@ pub struct FleetSpec {
     pub database: Option<ComponentId>,
     /// Where the hourly price comes from.
     pub price_source: String,
+    /// CPU credits, for burstable types.
+    pub credits: Option<CreditSpec>,
+    /// The Auto Scaling group, when the fleet is not fixed.
+    pub scaling: Option<ScalingSpec>,
 }
 
 /// An RDS primary instance.

@@ -175,6 +175,12 @@ pub struct RawEc2 {
     pub cpu: RawValue,
     /// The RDS component each request queries once.
     pub database: Option<Spanned<String>>,
+    /// Burstable types: `standard` or `unlimited`.
+    pub cpu_credits: Option<Spanned<String>>,
+    /// Burstable types: credits each instance holds at launch.
+    pub initial_credits: Option<Spanned<f64>>,
+    /// `[components.NAME.scaling]`: an Auto Scaling group around the fleet.
+    pub scaling: Option<Spanned<super::raw_scaling::RawScaling>>,
 }
 
 /// `[components.NAME]` with `type = "rds"`: a primary instance.

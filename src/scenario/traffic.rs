@@ -58,7 +58,7 @@ pub(super) struct RunClock {
 }
 
 impl RunClock {
-    fn new(timing: &ScenarioSection) -> RunClock {
+    pub(super) fn new(timing: &ScenarioSection) -> RunClock {
         RunClock {
             start: timing.start.to_offset(UtcOffset::UTC),
             warmup: timing.warmup,
@@ -80,7 +80,7 @@ impl RunClock {
 
     /// An offset from `scenario.start` such as `"10m"` or `"-30s"`, or a UTC
     /// time, as nanoseconds from the start of the run.
-    fn instant_ns(&self, value: &RawValue, key: &str) -> Result<i64, Problem> {
+    pub(super) fn instant_ns(&self, value: &RawValue, key: &str) -> Result<i64, Problem> {
         match value.get_ref() {
             toml::Value::String(text) if OffsetDateTime::parse(text, &Rfc3339).is_err() => {
                 let offset = signed_duration(value, text, key, "scenario.start")?;

@@ -14,6 +14,9 @@ pub struct Request {
     pub call_start: SimTime,
     /// CPU time on its fleet's instance type.
     pub cpu: SimDuration,
+    /// When the current attempt reached its instance (for the load
+    /// balancer's target response time).
+    pub entered: SimTime,
     /// The component it is at (a station, or the fleet).
     pub at: u32,
     /// The instance serving it, within its fleet.

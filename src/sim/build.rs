@@ -3,6 +3,7 @@
 
 use crate::billing::meters::{InstanceLife, LcuMeter};
 use crate::components::alb::Alb;
+use crate::components::autoscaling::ScalingGroup;
 use crate::components::ec2::Fleet;
 use crate::components::rds::Rds;
 use crate::components::station::Station;
@@ -12,7 +13,7 @@ use crate::engine::time::{NANOS_PER_SEC, SimDuration, SimTime};
 use crate::scenario::Scenario;
 use crate::scenario::model::ComponentKind;
 
-use super::result::{TierStats, Usage};
+use super::result::{FleetStats, TierStats, Usage};
 
 /// What one request class does on its path, resolved for the run.
 #[derive(Debug)]
@@ -81,6 +82,10 @@ pub struct Runtime {
     pub alb_fleet: Vec<usize>,
     /// EC2 fleets.
     pub fleets: Vec<Fleet>,
+    /// Each fleet's component id.
+    pub fleet_components: Vec<usize>,
+    /// Each fleet's stream for launch times and health-check phases.
+    pub lifecycle_streams: Vec<Stream>,
     /// RDS instances.
     pub databases: Vec<Rds>,
     /// Stations.
@@ -94,6 +99,7 @@ pub struct Runtime {
     pub classes: Vec<ClassPlan>,
     /// Draws each arrival's class.
     class_stream: Stream,
+    measured_start: SimTime,
     seed: u64,
     replication: u32,
 }
@@ -112,12 +118,15 @@ impl Runtime {
             albs: Vec::new(),
             alb_fleet: Vec::new(),
             fleets: Vec::new(),
+            fleet_components: Vec::new(),
+            lifecycle_streams: Vec::new(),
             databases: Vec::new(),
             stations: Vec::new(),
             tiers: Vec::new(),
             tier_capacity_seen: Vec::new(),
             classes: Vec::new(),
             class_stream: stream("classes".into()),
+            measured_start,
             seed,
             replication,
         };
@@ -133,7 +142,13 @@ impl Runtime {
                 }
                 ComponentKind::Ec2(spec) => {
                     let f = runtime.fleets.len();
-                    runtime.fleets.push(Fleet::new(spec));
+                    let group = spec
+                        .scaling
+                        .as_ref()
+                        .map(|scaling| ScalingGroup::new(scaling, name, measured_start));
+                    runtime.fleets.push(Fleet::new(spec, group));
+                    runtime.lifecycle_streams.push(stream(format!("{name}.lifecycle")));
+                    runtime.fleet_components.push(id);
                     let vcpus = u64::from(spec.instance_type.vcpus);
                     let workers = u64::from(spec.workers);
                     runtime.add_tier(format!("{name}.cpu"), TierKind::FleetCpu(f), vcpus, false);
@@ -299,8 +314,15 @@ impl Runtime {
         for fleet in &mut self.fleets {
             fleet.in_service_meter.reset(now);
             for host in &mut fleet.instances {
+                // The metrics count busy time across the restart of the
+                // meters: what they had not yet seen is carried over.
+                let cpu_area = host.cpus.busy_area(now) as i128;
+                let worker_area = host.workers.busy_area(now) as i128;
+                host.seen = (host.seen.0 - cpu_area, host.seen.1 - worker_area);
                 host.cpus.reset_stats(now);
                 host.workers.reset_stats(now);
+                host.surplus_at_warmup = (-host.credits).max(0.0);
+                host.surplus_charged = 0.0;
             }
         }
         for db in &mut self.databases {
@@ -398,6 +420,30 @@ impl Runtime {
             .collect()
     }
 
+    /// Instance counts of each fleet over the measured window.
+    pub fn fleet_stats(&mut self, now: SimTime, measured: SimDuration) -> Vec<FleetStats> {
+        let usage = self.usage(now);
+        let span = measured.as_nanos().max(1) as f64;
+        self.fleets
+            .iter_mut()
+            .zip(&self.fleet_components)
+            .map(|(fleet, &id)| {
+                fleet.in_service_meter.advance(now);
+                let surplus =
+                    usage.surplus_credits.iter().find(|(c, _)| *c == id).map(|(_, s)| *s);
+                FleetStats {
+                    name: String::new(),
+                    scaled: fleet.group.is_some(),
+                    mean_in_service: fleet.in_service_meter.area() as f64 / span,
+                    peak_in_service: fleet.peak_in_service,
+                    launched: fleet.instances.len() as u32,
+                    credits_at_end: fleet.capacity().credits,
+                    surplus_credits: surplus,
+                }
+            })
+            .collect()
+    }
+
     /// What the run used, for billing: every component billed by time ran
     /// from the start of the simulation to `end`.
     pub fn usage(&self, end: SimTime) -> Usage {
@@ -416,7 +462,19 @@ impl Runtime {
         for (id, slot) in self.slots.iter().enumerate() {
             match *slot {
                 Slot::Alb(a) => usage.lcu_hours.push((id, self.albs[a].lcu.hours.clone())),
-                Slot::Fleet(f) => usage.instance_lives.push((id, lives(&self.fleets[f]))),
+                Slot::Fleet(f) => {
+                    let fleet = &self.fleets[f];
+                    usage.instance_lives.push((id, lives(fleet)));
+                    if fleet.credit_rules.is_some() {
+                        let surplus = fleet
+                            .instances
+                            .iter()
+                            .filter(|i| i.terminated.is_none_or(|t| t > self.measured_start))
+                            .map(|i| i.billable_surplus())
+                            .sum();
+                        usage.surplus_credits.push((id, surplus));
+                    }
+                }
                 Slot::Rds(_) => usage.database_lives.push((id, vec![whole_run])),
                 Slot::Station(_) => {}
             }

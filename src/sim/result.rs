@@ -4,6 +4,7 @@
 use hdrhistogram::Histogram;
 
 use crate::billing::meters::{InstanceLife, LcuHour};
+use crate::components::autoscaling::ScalingDecision;
 use crate::scenario::model::ComponentId;
 use crate::stats::window::WindowRow;
 
@@ -72,6 +73,9 @@ pub struct Usage {
     pub database_lives: Vec<(ComponentId, Vec<InstanceLife>)>,
     /// LCU usage per clock hour of each load balancer.
     pub lcu_hours: Vec<(ComponentId, Vec<LcuHour>)>,
+    /// Surplus CPU credits of each burstable fleet in unlimited mode, to
+    /// bill for the measured window.
+    pub surplus_credits: Vec<(ComponentId, f64)>,
 }
 
 /// Everything one run measured.
@@ -107,4 +111,28 @@ pub struct RunResult {
     pub usage: Usage,
     /// Events the loop executed.
     pub events: u64,
+    /// Instance counts of each fleet.
+    pub fleets: Vec<FleetStats>,
+    /// Every scaling decision, taken or not, in time order.
+    pub scaling_log: Vec<ScalingDecision>,
+}
+
+/// A fleet's instances over the measured window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FleetStats {
+    /// The component's name.
+    pub name: String,
+    /// True when an Auto Scaling group sets its capacity.
+    pub scaled: bool,
+    /// Mean instances in service.
+    pub mean_in_service: f64,
+    /// Most instances in service at once (over the whole run).
+    pub peak_in_service: u32,
+    /// Instances launched during the run, the initial ones included.
+    pub launched: u32,
+    /// Mean CPU-credit balance of the running instances at the end
+    /// (burstable types).
+    pub credits_at_end: Option<f64>,
+    /// Surplus credits billed (unlimited mode).
+    pub surplus_credits: Option<f64>,
 }

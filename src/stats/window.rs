@@ -29,4 +29,24 @@ pub struct WindowRow {
     /// Mean utilisation of each tier over the window, in the order of
     /// the run's tier list.
     pub utilization: Vec<f64>,
+    /// Each fleet's capacity at the window's end, in fleet order.
+    pub fleets: Vec<FleetCapacity>,
+}
+
+/// A fleet's instances by state at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct FleetCapacity {
+    /// The capacity the group aims for.
+    pub desired: u32,
+    /// Launched, not yet taking traffic (booting or awaiting the first
+    /// health check).
+    pub pending: u32,
+    /// Taking traffic.
+    pub in_service: u32,
+    /// Deregistered, finishing in-flight requests.
+    pub draining: u32,
+    /// Mean CPU-credit balance of the running instances (burstable types).
+    pub credits: Option<f64>,
+    /// Instances held to their baseline for lack of credits.
+    pub throttled: u32,
 }
