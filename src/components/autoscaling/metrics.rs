@@ -118,7 +118,7 @@ mod tests {
     fn slot(busy: f64, requests: u64) -> SlotActivity {
         let ten_s = 10e9;
         SlotActivity {
-            cpu_busy_ns: busy * 2.0 * ten_s,
+            cpu_busy_ns: busy * 2.0 * 2.0 * ten_s,
             cpu_capacity_ns: 2.0 * 2.0 * ten_s,
             worker_busy_ns: 0.0,
             worker_capacity_ns: 0.0,
