@@ -10,7 +10,9 @@ mod build;
 mod result;
 mod scaling;
 
-pub use result::{ClassStats, ErrorCounts, FleetStats, RunResult, TierStats, Usage};
+pub use result::{
+    ClassStats, ErrorCounts, FleetStats, InstanceTimeline, RunResult, TierStats, Usage,
+};
 
 use arena::{Arena, Request};
 use build::{Runtime, Slot};

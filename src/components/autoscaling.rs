@@ -326,6 +326,8 @@ impl ScalingGroup {
         if clamped == capacity.desired {
             let reason = if asked < i64::from(self.min) {
                 format!("not taken: at min = {}", self.min)
+            } else if capacity.warming > 0 {
+                format!("not taken: {} warming instances already cover it", capacity.warming)
             } else {
                 "not taken: no change".to_string()
             };

@@ -57,6 +57,8 @@ pub struct Instance {
     pub launched: SimTime,
     /// When it started receiving traffic.
     pub in_service_since: Option<SimTime>,
+    /// In service when the run began: warmed up long before.
+    pub initial: bool,
     /// When it was terminated (billing stops).
     pub terminated: Option<SimTime>,
     /// Share of full speed its vCPUs run at: 1, or a burstable type's
@@ -80,7 +82,7 @@ impl Instance {
     /// `now`, so that its metrics count.
     pub fn counts_in_metrics(&self, now: SimTime, warmup: SimDuration) -> bool {
         self.state == InstanceState::InService
-            && self.in_service_since.is_some_and(|t| t + warmup <= now)
+            && (self.initial || self.in_service_since.is_some_and(|t| t + warmup <= now))
     }
 
     /// Surplus credits to bill for the measured window, as of the run's end
@@ -191,6 +193,7 @@ impl Fleet {
         };
         for _ in 0..spec.count {
             let i = fleet.launch(SimTime::ZERO);
+            fleet.instances[i].initial = true;
             fleet.put_in_service(i, SimTime::ZERO);
         }
         fleet
@@ -215,6 +218,7 @@ impl Fleet {
             state: InstanceState::Pending,
             launched: now,
             in_service_since: None,
+            initial: false,
             terminated: None,
             cpu_speed: 1.0,
             credits: self.credit_rules.as_ref().map_or(0.0, |c| c.spec.initial),

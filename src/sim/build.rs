@@ -13,7 +13,7 @@ use crate::engine::time::{NANOS_PER_SEC, SimDuration, SimTime};
 use crate::scenario::Scenario;
 use crate::scenario::model::ComponentKind;
 
-use super::result::{FleetStats, TierStats, Usage};
+use super::result::{FleetStats, InstanceTimeline, TierStats, Usage};
 
 /// What one request class does on its path, resolved for the run.
 #[derive(Debug)]
@@ -439,6 +439,20 @@ impl Runtime {
                     launched: fleet.instances.len() as u32,
                     credits_at_end: fleet.capacity().credits,
                     surplus_credits: surplus,
+                    instances: fleet
+                        .instances
+                        .iter()
+                        .map(|i| {
+                            let seconds = |t: SimTime| {
+                                (t.as_nanos() as f64 - self.measured_start.as_nanos() as f64) / 1e9
+                            };
+                            InstanceTimeline {
+                                launched_s: seconds(i.launched),
+                                in_service_s: i.in_service_since.map(seconds),
+                                terminated_s: i.terminated.map(seconds),
+                            }
+                        })
+                        .collect(),
                 }
             })
             .collect()

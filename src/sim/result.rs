@@ -135,4 +135,20 @@ pub struct FleetStats {
     pub credits_at_end: Option<f64>,
     /// Surplus credits billed (unlimited mode).
     pub surplus_credits: Option<f64>,
+    /// Each instance's life, in launch order (kept out of the summary: it
+    /// is as long as the number of instances launched).
+    #[serde(skip)]
+    pub instances: Vec<InstanceTimeline>,
+}
+
+/// When one instance went through its lifecycle, in seconds from the start
+/// of the measured window (negative in the warm-up).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InstanceTimeline {
+    /// Launched (billing starts).
+    pub launched_s: f64,
+    /// Passed its first health check and took traffic.
+    pub in_service_s: Option<f64>,
+    /// Terminated (billing stops).
+    pub terminated_s: Option<f64>,
 }
