@@ -107,6 +107,14 @@ fn run_guarded(scenario: &Scenario, options: &BatchOptions) -> Result<Finished> 
 /// Runs one scenario and writes its files.
 pub fn run_one(scenario: &Scenario, options: &BatchOptions) -> Result<Finished> {
     let result = sim::run(scenario, 0);
+    if let Some(stopped) = &result.stopped {
+        return Err(anyhow!(
+            "{}: the run stopped {:.1} s into the measured window: {}",
+            scenario.file.display(),
+            stopped.at_s,
+            stopped.reason
+        ));
+    }
     let bill = bill(scenario, &result.usage);
     let summary = Summary::new(scenario, 0, &result, &bill);
     let dir = if options.write_files {

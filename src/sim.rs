@@ -11,7 +11,7 @@ mod result;
 mod scaling;
 
 pub use result::{
-    ClassStats, ErrorCounts, FleetStats, InstanceTimeline, RunResult, TierStats, Usage,
+    ClassStats, ErrorCounts, FleetStats, InstanceTimeline, RunResult, Stopped, TierStats, Usage,
 };
 
 use arena::{Arena, Request};
@@ -35,6 +35,16 @@ use crate::traffic::Arrivals;
 fn burst(cpu: SimDuration, speed: f64) -> SimDuration {
     if speed >= 1.0 { cpu } else { SimDuration::from_secs_f64(cpu.as_secs_f64() / speed) }
 }
+
+/// Attempts in flight beyond which a run stops: the system is so far
+/// overloaded that its queues would take all the machine's memory (two
+/// million attempts hold about 200 MB), and its latency figures would mean
+/// nothing.
+pub const MAX_IN_FLIGHT: usize = 2_000_000;
+
+/// Events at one instant beyond which a run stops: simulated time stands
+/// still (zero service and think times in a loop).
+const MAX_EVENTS_AT_ONE_INSTANT: u64 = 50_000_000;
 
 /// Length of one row of the time series.
 pub const WINDOW: SimDuration = SimDuration::from_secs(60);
@@ -136,6 +146,8 @@ struct Simulation<'s> {
     classes: Vec<ClassStats>,
     /// Every scaling decision, in time order.
     scaling_log: Vec<crate::components::autoscaling::ScalingDecision>,
+    /// Set when the run cannot go on.
+    stopped: Option<Stopped>,
 }
 
 /// Runs replication `replication` of `scenario` to the end of its
@@ -193,6 +205,7 @@ impl<'s> Simulation<'s> {
             totals: RunTotals::default(),
             classes,
             scaling_log: Vec::new(),
+            stopped: None,
         };
         match &scenario.users {
             // Each user starts with a think, so that they do not all send
@@ -214,12 +227,36 @@ impl<'s> Simulation<'s> {
         sim
     }
 
-    /// Pops and handles events until the measured window closes.
+    /// Pops and handles events until the measured window closes, or the
+    /// run cannot go on.
     fn run_loop(&mut self) {
+        let mut same_instant = 0u64;
         while let Some((at, event)) = self.events.pop() {
+            if at == self.now {
+                same_instant += 1;
+                if same_instant > MAX_EVENTS_AT_ONE_INSTANT {
+                    self.stop(format!(
+                        "simulated time stood still: {MAX_EVENTS_AT_ONE_INSTANT} events at one \
+                         instant (a loop of zero-time services or think times)"
+                    ));
+                    return;
+                }
+            } else {
+                same_instant = 0;
+            }
             self.now = at;
             match event {
-                Event::Arrival => self.on_arrival(),
+                Event::Arrival => {
+                    if self.requests.live() > MAX_IN_FLIGHT {
+                        self.stop(format!(
+                            "more than {MAX_IN_FLIGHT} attempts were in the system at once: the \
+                             load is far beyond what the design can serve, and its queues grow \
+                             without bound"
+                        ));
+                        return;
+                    }
+                    self.on_arrival()
+                }
                 Event::UserReady => self.new_request(),
                 Event::AlbForwarded { req, alb } => self.on_alb_forwarded(req, alb as usize),
                 Event::CpuDone { req } => self.on_cpu_done(req),
@@ -249,6 +286,12 @@ impl<'s> Simulation<'s> {
                 }
             }
         }
+    }
+
+    /// Records why the run cannot go on.
+    fn stop(&mut self, reason: String) {
+        let at_s = (self.now.as_nanos() as f64 - self.measured_start.as_nanos() as f64) / 1e9;
+        self.stopped = Some(Stopped { at_s, reason });
     }
 
     /// The next open-loop request arrives.
@@ -396,7 +439,8 @@ impl<'s> Simulation<'s> {
     /// database or is answered.
     fn on_cpu_done(&mut self, req: ReqId) {
         let request = *self.requests.get(req);
-        let host = &mut self.runtime.fleets[request.at as usize].instances[request.instance as usize];
+        let host =
+            &mut self.runtime.fleets[request.at as usize].instances[request.instance as usize];
         if let Some(next) = host.cpus.depart(self.now) {
             let at = self.now + burst(self.requests.get(next).cpu, host.cpu_speed);
             self.events.schedule(at, Event::CpuDone { req: next });
@@ -649,6 +693,7 @@ impl<'s> Simulation<'s> {
             events,
             fleets,
             scaling_log: self.scaling_log,
+            stopped: self.stopped,
         }
     }
 }

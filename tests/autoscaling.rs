@@ -81,11 +81,7 @@ fn first_scale_out_and_new_capacity_fall_inside_the_windows_aws_timing_allows() 
     let step = 615.0;
     let traffic = r#"steps = [{ at = "0s", rate = "200/s" }, { at = "10m15s", rate = "800/s" }]"#;
     let result = run(&group(traffic, TRACKING, "30m"));
-    let first = result
-        .scaling_log
-        .iter()
-        .find(|d| d.to > d.from)
-        .expect("the group scales out");
+    let first = result.scaling_log.iter().find(|d| d.to > d.from).expect("the group scales out");
     let (period, delay) = (60.0, 60.0);
     assert!(
         first.time_s >= step + 2.0 * period + delay && first.time_s <= step + 3.0 * period + delay,
@@ -207,7 +203,8 @@ fn scheduled_actions_set_the_capacity() {
 #[test]
 fn a_groups_cost_is_the_sum_of_its_instance_lives() {
     let traffic = r#"steps = [{ at = "0s", rate = "200/s" }, { at = "5m", rate = "900/s" }, { at = "25m", rate = "100/s" }]"#;
-    let tracking = TRACKING.replace("scale_out_periods = 3", "scale_out_periods = 3\n    scale_in_periods = 3");
+    let tracking = TRACKING
+        .replace("scale_out_periods = 3", "scale_out_periods = 3\n    scale_in_periods = 3");
     let text = group(traffic, &tracking, "50m");
     let scenario = parse(&text).unwrap();
     let result = sim::run(&scenario, 0);
@@ -223,11 +220,8 @@ fn a_groups_cost_is_the_sum_of_its_instance_lives() {
         })
         .sum();
     let expected_cents = (seconds * C7G_LARGE_USD_PER_HOUR / 3_600.0 * 100.0).round() as i64;
-    let line = bill(&scenario, &result.usage)
-        .lines
-        .into_iter()
-        .find(|l| l.service == "EC2")
-        .unwrap();
+    let line =
+        bill(&scenario, &result.usage).lines.into_iter().find(|l| l.service == "EC2").unwrap();
     let billed_cents = (line.window.as_usd_f64() * 100.0).round() as i64;
     assert_eq!(billed_cents, expected_cents, "{seconds} instance-seconds");
 }
@@ -314,13 +308,17 @@ fn impossible_groups_are_refused_with_their_key() {
         assert!(e.line > 0);
     }
 
-    let outside = "min = 1\nmax = 5\n[[components.web.scaling.scheduled]]\nat = \"2h\"\ndesired = 3";
+    let outside =
+        "min = 1\nmax = 5\n[[components.web.scaling.scheduled]]\nat = \"2h\"\ndesired = 3";
     let e = refused(&group(r#"rate = "100/s""#, outside, "10m"));
     assert_eq!(e.key, "components.web.scaling.scheduled[0].at");
     assert!(e.problem.contains("outside the run"), "{e}");
 
-    let never = "min = 1\nmax = 5\n[[components.web.scaling.scheduled]]\ncron = \"0 3 * * *\"\nmin = 2";
-    assert!(refused(&group(r#"rate = "100/s""#, never, "10m")).problem.contains("matches no minute"));
+    let never =
+        "min = 1\nmax = 5\n[[components.web.scaling.scheduled]]\ncron = \"0 3 * * *\"\nmin = 2";
+    assert!(
+        refused(&group(r#"rate = "100/s""#, never, "10m")).problem.contains("matches no minute")
+    );
 }
 
 #[test]

@@ -160,3 +160,31 @@ fn a_run_writes_summary_series_and_plots() {
     // Two minutes measured: a header and two rows.
     assert_eq!(csv.lines().count(), 3, "{csv}");
 }
+
+/// A load far beyond the design stops the run with a clear error instead
+/// of taking all the machine's memory: 100,000 requests/s at a 1-server
+/// station that serves one a second.
+#[test]
+fn a_hopeless_overload_stops_with_an_error() {
+    let dir = temp_dir("overload");
+    let text = r#"[scenario]
+name = "overload"
+start = "2026-01-01T00:00:00Z"
+warmup = "0s"
+duration = "10m"
+[traffic]
+entry = "s"
+rate = "100000/s"
+[components.s]
+type = "station"
+servers = 1
+service = "1s"
+"#;
+    fs::write(dir.join("overload.toml"), text).unwrap();
+    let out = cloudtwin(&["run", "overload.toml", "-o", "out"], &dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("overload.toml: the run stopped"), "{stderr}");
+    assert!(stderr.contains("grow without bound"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -128,3 +128,34 @@ storage = "{storage}"
     refused(&rds("19GB"), "components.db.storage", "from 20 to 65536");
     refused(&rds("100TB"), "components.db.storage", "from 20 to 65536");
 }
+
+/// In STATIONS a request at `a` visits `a` twice on average (N = 1 / (1 −
+/// 0.5)); with an exit share of 10⁻⁶ it would visit a million times.
+#[test]
+fn a_loop_left_too_rarely_is_refused() {
+    let text = STATIONS.replace(
+        r#"next = [{ to = "a", p = 0.5 }, { to = "exit", p = 0.5 }]"#,
+        r#"next = [{ to = "a", p = 0.999999 }, { to = "exit", p = 0.000001 }]"#,
+    );
+    refused(&text, "components.b.next", "1000000 times");
+}
+
+#[test]
+fn users_who_never_think_are_refused() {
+    let text = r#"
+[scenario]
+name = "users"
+start = "2026-01-01T00:00:00Z"
+duration = "10m"
+[traffic]
+entry = "a"
+[users]
+count = 10
+think = "0s"
+[components.a]
+type = "station"
+servers = 1
+service = "0ms"
+"#;
+    refused(text, "users.think", "think time is zero");
+}

@@ -119,10 +119,11 @@ pub fn bill(scenario: &Scenario, usage: &Usage) -> Bill {
         }
     }
     for (id, credits) in &usage.surplus_credits {
-        if let ComponentKind::Ec2(spec) = &scenario.components[*id].kind {
-            if let Some(line) = surplus_line(&scenario.components[*id].name, spec, *credits, &window) {
-                lines.push(line);
-            }
+        if let ComponentKind::Ec2(spec) = &scenario.components[*id].kind
+            && let Some(line) =
+                surplus_line(&scenario.components[*id].name, spec, *credits, &window)
+        {
+            lines.push(line);
         }
     }
     for (id, hours) in &usage.lcu_hours {

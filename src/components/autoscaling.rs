@@ -138,7 +138,7 @@ impl ScalingGroup {
     /// takes its datapoint, to be published after the metric delay.
     pub fn close_periods(&mut self, now: SimTime) {
         for (spec, state) in self.spec.policies.iter().zip(&mut self.policies) {
-            if now.as_nanos() % spec.period.as_nanos() == 0 {
+            if now.as_nanos().is_multiple_of(spec.period.as_nanos()) {
                 let point = self.history.datapoint(spec.metric, spec.period);
                 let visible = now + self.spec.metric_delay.for_period(spec.period);
                 state.pending.push_back((visible, point));
@@ -149,7 +149,12 @@ impl ScalingGroup {
     /// Feeds every datapoint visible at `now` to its alarms and returns the
     /// desired capacity the policies ask for (unchanged when none acts),
     /// logging each decision into `log`.
-    pub fn evaluate(&mut self, now: SimTime, capacity: Capacity, log: &mut Vec<ScalingDecision>) -> u32 {
+    pub fn evaluate(
+        &mut self,
+        now: SimTime,
+        capacity: Capacity,
+        log: &mut Vec<ScalingDecision>,
+    ) -> u32 {
         let mut desired = capacity.desired;
         for i in 0..self.policies.len() {
             while let Some(&(visible, point)) = self.policies[i].pending.front() {
@@ -193,8 +198,12 @@ impl ScalingGroup {
                     let (to, reason) = self.bounded_out(capacity, wanted, "scale out");
                     (to, high, reason)
                 } else if low == AlarmState::Alarm && !tt.disable_scale_in {
-                    let proposal =
-                        tracking_scale_in(capacity.desired, point.instances, point.value, tt.target);
+                    let proposal = tracking_scale_in(
+                        capacity.desired,
+                        point.instances,
+                        point.value,
+                        tt.target,
+                    );
                     self.policies[i].scale_in_proposal = Some(proposal);
                     let (to, reason) = self.tracking_scale_in(i, capacity, proposal);
                     (to, low, reason)
@@ -211,8 +220,16 @@ impl ScalingGroup {
                 let point = point?;
                 let breach = point.value - step.alarm.threshold;
                 let Some(chosen) = step_for(&step.steps, breach, step.alarm.above) else {
-                    let reason = format!("not taken: no step holds metric − threshold = {breach:.2}");
-                    return Some(self.decision(i, now, state_now, capacity.desired, capacity.desired, reason));
+                    let reason =
+                        format!("not taken: no step holds metric − threshold = {breach:.2}");
+                    return Some(self.decision(
+                        i,
+                        now,
+                        state_now,
+                        capacity.desired,
+                        capacity.desired,
+                        reason,
+                    ));
                 };
                 // AWS: while instances warm up, a scale-out builds on the
                 // capacity that is not warming, so a step already under way
@@ -238,12 +255,27 @@ impl ScalingGroup {
                 }
                 match state.cooldown {
                     Cooldown::Activity => {
-                        let reason = "not taken: the last scaling activity has not completed".into();
-                        return Some(self.decision(i, now, state_now, capacity.desired, capacity.desired, reason));
+                        let reason =
+                            "not taken: the last scaling activity has not completed".into();
+                        return Some(self.decision(
+                            i,
+                            now,
+                            state_now,
+                            capacity.desired,
+                            capacity.desired,
+                            reason,
+                        ));
                     }
                     Cooldown::Until(t) if now < t => {
                         let reason = format!("not taken: cooldown until {:.0} s", self.seconds(t));
-                        return Some(self.decision(i, now, state_now, capacity.desired, capacity.desired, reason));
+                        return Some(self.decision(
+                            i,
+                            now,
+                            state_now,
+                            capacity.desired,
+                            capacity.desired,
+                            reason,
+                        ));
                     }
                     _ => {}
                 }
@@ -280,7 +312,8 @@ impl ScalingGroup {
             match state.scale_in_proposal {
                 Some(p) => to = to.max(p),
                 None => {
-                    let reason = format!("not taken: policy `{}` does not agree to scale in", spec.name);
+                    let reason =
+                        format!("not taken: policy `{}` does not agree to scale in", spec.name);
                     return (capacity.desired, reason);
                 }
             }
@@ -311,7 +344,8 @@ impl ScalingGroup {
             return (capacity.desired, format!("not taken: at max = {}", self.max));
         }
         let to = wanted.min(self.max);
-        let capped = if to < wanted { format!(" (capped at max = {})", self.max) } else { String::new() };
+        let capped =
+            if to < wanted { format!(" (capped at max = {})", self.max) } else { String::new() };
         (to, format!("{what} to {wanted}{capped}"))
     }
 
@@ -333,7 +367,11 @@ impl ScalingGroup {
             };
             return (capacity.desired, reason);
         }
-        let capped = if i64::from(clamped) != asked { format!(" (held at min = {})", self.min) } else { String::new() };
+        let capped = if i64::from(clamped) != asked {
+            format!(" (held at min = {})", self.min)
+        } else {
+            String::new()
+        };
         (clamped, format!("{what} to {asked}{capped}"))
     }
 
@@ -409,7 +447,12 @@ impl ScalingGroup {
         let reason = if to == asked {
             format!("scheduled: {}", set.join(", "))
         } else {
-            format!("scheduled: {} (desired held within min {} … max {})", set.join(", "), self.min, self.max)
+            format!(
+                "scheduled: {} (desired held within min {} … max {})",
+                set.join(", "),
+                self.min,
+                self.max
+            )
         };
         ScalingDecision {
             time_s: self.seconds(action.at),
@@ -436,8 +479,9 @@ fn alarms_of(policy: &PolicySpec) -> (Alarm, Option<Alarm>) {
         PolicyRule::Step(step) => {
             (Alarm::new(step.alarm.threshold, step.alarm.above, true, step.alarm.periods), None)
         }
-        PolicyRule::Simple(simple) => {
-            (Alarm::new(simple.alarm.threshold, simple.alarm.above, true, simple.alarm.periods), None)
-        }
+        PolicyRule::Simple(simple) => (
+            Alarm::new(simple.alarm.threshold, simple.alarm.above, true, simple.alarm.periods),
+            None,
+        ),
     }
 }

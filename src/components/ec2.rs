@@ -175,7 +175,8 @@ impl Fleet {
     /// A fleet whose first `spec.count` instances are in service from the
     /// start of the run; `group` decides its capacity when it scales.
     pub fn new(spec: &FleetSpec, group: Option<ScalingGroup>) -> Fleet {
-        let credit_rules = spec.credits.clone().zip(spec.instance_type.burstable.clone());
+        let credit_rules =
+            spec.credits.as_deref().cloned().zip(spec.instance_type.burstable.clone());
         let mut fleet = Fleet {
             instances: Vec::new(),
             in_service: Vec::new(),

@@ -105,7 +105,8 @@ pub fn write_run(
 /// Writes `capacity.png`/`.svg` for a run with one scaled fleet, or
 /// `capacity-NAME.png`/`.svg` for each when there are several.
 fn write_capacity_plots(dir: &Path, title: &PlotTitle, result: &RunResult) -> Result<()> {
-    let scaled: Vec<usize> = (0..result.fleets.len()).filter(|&f| result.fleets[f].scaled).collect();
+    let scaled: Vec<usize> =
+        (0..result.fleets.len()).filter(|&f| result.fleets[f].scaled).collect();
     for &f in &scaled {
         let name = &result.fleets[f].name;
         let points: Vec<CapacityPoint> = result
@@ -128,7 +129,8 @@ fn write_capacity_plots(dir: &Path, title: &PlotTitle, result: &RunResult) -> Re
             .filter(|d| d.component == *name && d.from != d.to)
             .map(|d| DecisionMark { minute: d.time_s / 60.0, to: f64::from(d.to) })
             .collect();
-        let stem = if scaled.len() == 1 { "capacity".to_string() } else { format!("capacity-{name}") };
+        let stem =
+            if scaled.len() == 1 { "capacity".to_string() } else { format!("capacity-{name}") };
         write_capacity_and_load(dir, &stem, title, name, &points, &decisions)?;
     }
     Ok(())

@@ -13,7 +13,15 @@ use crate::sim::RunResult;
 pub fn write_scaling_log(out: impl Write, result: &RunResult) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
-        "time_s", "component", "policy", "metric", "datapoints", "alarm", "from", "to", "reason",
+        "time_s",
+        "component",
+        "policy",
+        "metric",
+        "datapoints",
+        "alarm",
+        "from",
+        "to",
+        "reason",
     ])?;
     for d in &result.scaling_log {
         writer.write_record([

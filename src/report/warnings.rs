@@ -157,7 +157,9 @@ fn reachable(scenario: &Scenario) -> Vec<bool> {
         match &scenario.components[id].kind {
             ComponentKind::Alb(alb) => todo.push(alb.targets),
             ComponentKind::Ec2(fleet) => todo.extend(fleet.database),
-            ComponentKind::Station(station) => todo.extend(station.next.iter().filter_map(|h| h.to)),
+            ComponentKind::Station(station) => {
+                todo.extend(station.next.iter().filter_map(|h| h.to))
+            }
             ComponentKind::Rds(_) => {}
         }
     }

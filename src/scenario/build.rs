@@ -257,6 +257,15 @@ fn users_section(
 ) -> Result<super::model::UsersSpec, Problem> {
     let count = values::integer_in(&raw.count, "users.count", 1, 1_000_000)?;
     let think = values::distribution(&raw.think, "users.think", base_dir)?;
+    if think.mean() == crate::engine::time::SimDuration::ZERO {
+        return Err(Problem::new(
+            raw.think.span(),
+            "users.think",
+            "the think time is zero: users would send requests without pause, and with \
+             zero-time service simulated time could stand still",
+        )
+        .with_hint("give a think time above zero, such as \"1s\" or { dist = \"exponential\", mean = \"2s\" }"));
+    }
     Ok(super::model::UsersSpec { count, think })
 }
 

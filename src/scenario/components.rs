@@ -184,6 +184,7 @@ pub(super) fn build_components(
         built.push(Component { name: name.clone(), kind: built_kind });
     }
     check_stations_reach_exit(&built, names).map_err(|p| source.error(p))?;
+    check_station_visits(&built, names).map_err(|p| source.error(p))?;
     Ok(built)
 }
 
@@ -211,6 +212,88 @@ struct Ec2Context<'a> {
     base_dir: &'a Path,
     clock: &'a RunClock,
     behind_alb: bool,
+}
+
+/// Most visits a request may pay to one station on average: beyond this a
+/// loop's exit is so unlikely that the run would spend its time circling.
+const MAX_MEAN_VISITS: f64 = 10_000.0;
+
+/// Refuses routing whose loops a request leaves so rarely that it would
+/// visit a station more than [`MAX_MEAN_VISITS`] times on average.
+///
+/// The mean visits are the fundamental matrix N = (I − Q)⁻¹ of the routing
+/// (Q: the branch probabilities between stations; a branch to any other
+/// component counts as leaving the loop), solved by Gauss–Jordan
+/// elimination. `check_stations_reach_exit` has already made I − Q
+/// invertible.
+fn check_station_visits(built: &[Component], names: &ComponentNames) -> Result<(), Problem> {
+    let stations: Vec<usize> = (0..built.len())
+        .filter(|&id| matches!(built[id].kind, ComponentKind::Station(_)))
+        .collect();
+    let n = stations.len();
+    if n == 0 {
+        return Ok(());
+    }
+    let index = |id: usize| stations.iter().position(|&s| s == id);
+    // [I − Q | I], reduced to [I | N].
+    let mut m = vec![vec![0.0; 2 * n]; n];
+    for (row, &id) in stations.iter().enumerate() {
+        m[row][row] = 1.0;
+        m[row][n + row] = 1.0;
+        let ComponentKind::Station(spec) = &built[id].kind else { unreachable!() };
+        let mut previous = 0.0;
+        for hop in &spec.next {
+            let p = hop.cumulative - previous;
+            previous = hop.cumulative;
+            if let Some(col) = hop.to.and_then(index) {
+                m[row][col] -= p;
+            }
+        }
+    }
+    for col in 0..n {
+        let pivot = (col..n)
+            .max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))
+            .expect("a column has rows");
+        m.swap(col, pivot);
+        let lead = m[col][col];
+        if lead.abs() < 1e-12 {
+            return Ok(());
+        }
+        for v in m[col].iter_mut() {
+            *v /= lead;
+        }
+        for row in 0..n {
+            if row != col {
+                let factor = m[row][col];
+                if factor != 0.0 {
+                    let pivot_row = m[col].clone();
+                    for (v, p) in m[row].iter_mut().zip(&pivot_row) {
+                        *v -= factor * p;
+                    }
+                }
+            }
+        }
+    }
+    let worst = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .max_by(|&(a, b), &(c, d)| m[a][n + b].total_cmp(&m[c][n + d]));
+    if let Some((from, to)) = worst {
+        let visits = m[from][n + to];
+        if visits > MAX_MEAN_VISITS {
+            let (name, _, span) = &names.entries[stations[to]];
+            let from_name = &names.entries[stations[from]].0;
+            return Err(Problem::new(
+                span.clone(),
+                format!("components.{name}.next"),
+                format!(
+                    "a request entering at `{from_name}` would visit `{name}` {visits:.0} times on \
+                     average: expected at most {MAX_MEAN_VISITS:.0}"
+                ),
+            )
+            .with_hint("give the loop's way out a larger share"));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a station from which no chain of routing branches leads to
@@ -394,7 +477,7 @@ fn ec2(
     let scaling = match &raw.scaling {
         Some(table) => {
             let fleet = FleetContext { key, count, behind_alb, base_dir };
-            Some(scaling(table, &fleet, clock, defaults)?)
+            Some(Box::new(scaling(table, &fleet, clock, defaults)?))
         }
         None => None,
     };

@@ -15,7 +15,7 @@ pub(super) fn credits(
     instance_type: &Ec2Type,
     catalogue: &Catalogue,
     defaults: &mut Defaults,
-) -> Result<Option<CreditSpec>, Problem> {
+) -> Result<Option<Box<CreditSpec>>, Problem> {
     let Some(facts) = &instance_type.burstable else {
         let stray = raw.cpu_credits.as_ref().map(|v| ("cpu_credits", v.span()));
         let stray = stray.or(raw.initial_credits.as_ref().map(|v| ("initial_credits", v.span())));
@@ -23,7 +23,10 @@ pub(super) fn credits(
             return Err(Problem::new(
                 span,
                 format!("{key}.{name}"),
-                format!("{} is not a burstable type: CPU credits apply to t3 and t4g", instance_type.name),
+                format!(
+                    "{} is not a burstable type: CPU credits apply to t3 and t4g",
+                    instance_type.name
+                ),
             ));
         }
         return Ok(None);
@@ -77,5 +80,5 @@ pub(super) fn credits(
         }
     };
     let surplus_price_source = catalogue.cite(&facts.surplus);
-    Ok(Some(CreditSpec { mode, initial, surplus_price_source }))
+    Ok(Some(Box::new(CreditSpec { mode, initial, surplus_price_source })))
 }

@@ -172,7 +172,8 @@ mod tests {
     #[test]
     fn between_starts_at_the_next_whole_minute() {
         let cron = Cron::parse("* * * * *").unwrap();
-        let hits = cron.between(datetime!(2026-03-02 10:00:30 UTC), datetime!(2026-03-02 10:03 UTC));
+        let hits =
+            cron.between(datetime!(2026-03-02 10:00:30 UTC), datetime!(2026-03-02 10:03 UTC));
         assert_eq!(hits, vec![datetime!(2026-03-02 10:01 UTC), datetime!(2026-03-02 10:02 UTC)]);
     }
 

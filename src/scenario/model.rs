@@ -294,9 +294,9 @@ pub struct FleetSpec {
     /// Where the hourly price comes from.
     pub price_source: String,
     /// CPU credits, for burstable types.
-    pub credits: Option<CreditSpec>,
+    pub credits: Option<Box<CreditSpec>>,
     /// The Auto Scaling group, when the fleet is not fixed.
-    pub scaling: Option<ScalingSpec>,
+    pub scaling: Option<Box<ScalingSpec>>,
 }
 
 /// An RDS primary instance.

@@ -168,7 +168,10 @@ pub(super) fn scaling(
         instance_warmup,
         deregistration_delay,
         termination,
-        metric_delay: MetricDelay { standard: standard_delay, high_resolution: high_resolution_delay },
+        metric_delay: MetricDelay {
+            standard: standard_delay,
+            high_resolution: high_resolution_delay,
+        },
         policies,
         scheduled,
     })
@@ -190,7 +193,9 @@ fn policy_spec(
         .as_ref()
         .map_or_else(|| format!("{}-{}", body.kind.get_ref(), index + 1), |n| n.get_ref().clone());
     let rule = match body.kind.get_ref().as_str() {
-        "target_tracking" => PolicyRule::TargetTracking(target_tracking(body, metric, key, raw, defaults)?),
+        "target_tracking" => {
+            PolicyRule::TargetTracking(target_tracking(body, metric, key, raw, defaults)?)
+        }
         "step" => {
             let alarm = alarm(body, metric, key, raw, defaults)?;
             let adjustment_type = adjustment_type(body, key, raw)?;
@@ -206,7 +211,11 @@ fn policy_spec(
             let alarm = alarm(body, metric, key, raw, defaults)?;
             let adjustment_type = adjustment_type(body, key, raw)?;
             let adjustment = body.adjustment.as_ref().ok_or_else(|| {
-                Problem::new(raw.span(), format!("{key}.adjustment"), "a simple policy needs `adjustment`")
+                Problem::new(
+                    raw.span(),
+                    format!("{key}.adjustment"),
+                    "a simple policy needs `adjustment`",
+                )
             })?;
             let cooldown = match &body.cooldown {
                 Some(c) => values::duration(c, &format!("{key}.cooldown"))?,
@@ -270,7 +279,11 @@ fn refuse_foreign_keys(body: &RawPolicy, key: &str, rule: &PolicyRule) -> Result
     Ok(())
 }
 
-fn metric_kind(value: &Spanned<String>, key: &str, behind_alb: bool) -> Result<MetricKind, Problem> {
+fn metric_kind(
+    value: &Spanned<String>,
+    key: &str,
+    behind_alb: bool,
+) -> Result<MetricKind, Problem> {
     let metric = match value.get_ref().as_str() {
         "cpu" => MetricKind::Cpu,
         "requests_per_target" => MetricKind::RequestsPerTarget,
@@ -291,7 +304,10 @@ fn metric_kind(value: &Spanned<String>, key: &str, behind_alb: bool) -> Result<M
         return Err(Problem::new(
             value.span(),
             key,
-            format!("`{}` is a load balancer metric, and no alb forwards to this fleet", metric.key()),
+            format!(
+                "`{}` is a load balancer metric, and no alb forwards to this fleet",
+                metric.key()
+            ),
         )
         .with_hint("put an alb with `targets` naming this fleet in front of it, or scale on cpu"));
     }
@@ -334,18 +350,27 @@ fn period(
                 metric.key()
             ),
         )
-        .with_hint("use metric = \"worker_utilization\" (a custom metric) or monitoring = \"detailed\"")),
+        .with_hint(
+            "use metric = \"worker_utilization\" (a custom metric) or monitoring = \"detailed\"",
+        )),
         (other, _) => Err(Problem::new(
             monitoring.span(),
             full,
-            format!("unknown monitoring `{other}`: expected detailed (60 s), basic (300 s) or high_resolution (10 s)"),
+            format!(
+                "unknown monitoring `{other}`: expected detailed (60 s), basic (300 s) or high_resolution (10 s)"
+            ),
         )),
     }
 }
 
 /// A metric value: a duration for response time, a number otherwise;
 /// percentages between 0 and 100.
-fn metric_value(value: &RawValue, key: &str, metric: MetricKind, positive: bool) -> Result<f64, Problem> {
+fn metric_value(
+    value: &RawValue,
+    key: &str,
+    metric: MetricKind,
+    positive: bool,
+) -> Result<f64, Problem> {
     let number = match (value.get_ref(), metric) {
         (toml::Value::String(text), MetricKind::ResponseTime) => {
             let text = Spanned::new(value.span(), text.clone());
@@ -367,12 +392,13 @@ fn metric_value(value: &RawValue, key: &str, metric: MetricKind, positive: bool)
     let percent = matches!(metric, MetricKind::Cpu | MetricKind::WorkerUtilization);
     let low_ok = if positive { number > 0.0 } else { number >= 0.0 };
     if !number.is_finite() || !low_ok || (percent && number > 100.0) {
-        let expected = if percent {
-            "a percentage above 0 and at most 100"
-        } else {
-            "a number above 0"
-        };
-        return Err(Problem::new(value.span(), key, format!("{number} is out of range: expected {expected}")));
+        let expected =
+            if percent { "a percentage above 0 and at most 100" } else { "a number above 0" };
+        return Err(Problem::new(
+            value.span(),
+            key,
+            format!("{number} is out of range: expected {expected}"),
+        ));
     }
     Ok(number)
 }
@@ -448,7 +474,11 @@ fn alarm(
     defaults: &mut Defaults,
 ) -> Result<AlarmSpec, Problem> {
     let threshold = body.threshold.as_ref().ok_or_else(|| {
-        Problem::new(raw.span(), format!("{key}.threshold"), "this policy's alarm needs `threshold`")
+        Problem::new(
+            raw.span(),
+            format!("{key}.threshold"),
+            "this policy's alarm needs `threshold`",
+        )
     })?;
     let threshold = metric_value(threshold, &format!("{key}.threshold"), metric, false)?;
     let above = match &body.when {
@@ -485,7 +515,11 @@ fn alarm(
     Ok(AlarmSpec { threshold, above, periods })
 }
 
-fn adjustment_type(body: &RawPolicy, key: &str, raw: &Spanned<RawPolicy>) -> Result<AdjustmentType, Problem> {
+fn adjustment_type(
+    body: &RawPolicy,
+    key: &str,
+    raw: &Spanned<RawPolicy>,
+) -> Result<AdjustmentType, Problem> {
     let value = body.adjustment_type.as_ref().ok_or_else(|| {
         Problem::new(
             raw.span(),
@@ -505,20 +539,32 @@ fn adjustment_type(body: &RawPolicy, key: &str, raw: &Spanned<RawPolicy>) -> Res
     }
 }
 
-fn min_magnitude(body: &RawPolicy, key: &str, kind: AdjustmentType) -> Result<Option<u32>, Problem> {
+fn min_magnitude(
+    body: &RawPolicy,
+    key: &str,
+    kind: AdjustmentType,
+) -> Result<Option<u32>, Problem> {
     let Some(value) = &body.min_adjustment_magnitude else {
         return Ok(None);
     };
     let full = format!("{key}.min_adjustment_magnitude");
     if kind != AdjustmentType::Percent {
-        return Err(Problem::new(value.span(), full, "applies only to adjustment_type = \"percent\""));
+        return Err(Problem::new(
+            value.span(),
+            full,
+            "applies only to adjustment_type = \"percent\"",
+        ));
     }
     Ok(Some(values::integer_in(value, &full, 1, 10_000)?))
 }
 
 /// The steps of a step policy: sorted, contiguous, each bound at most one
 /// open end.
-fn steps(body: &RawPolicy, key: &str, raw: &Spanned<RawPolicy>) -> Result<Vec<StepAdjustment>, Problem> {
+fn steps(
+    body: &RawPolicy,
+    key: &str,
+    raw: &Spanned<RawPolicy>,
+) -> Result<Vec<StepAdjustment>, Problem> {
     let full = format!("{key}.steps");
     let list = body
         .steps
@@ -546,18 +592,18 @@ fn steps(body: &RawPolicy, key: &str, raw: &Spanned<RawPolicy>) -> Result<Vec<St
         if adjustment.lower >= adjustment.upper {
             return Err(Problem::new(step.span(), step_key, "lower must be below upper"));
         }
-        if let Some(previous) = steps.last().map(|p: &StepAdjustment| p.upper) {
-            if adjustment.lower != previous {
-                return Err(Problem::new(
-                    step.span(),
-                    step_key,
-                    format!(
-                        "lower = {} does not meet the previous step's upper = {previous}: AWS \
-                         refuses steps with gaps or overlaps; list them in increasing order",
-                        adjustment.lower
-                    ),
-                ));
-            }
+        if let Some(previous) = steps.last().map(|p: &StepAdjustment| p.upper)
+            && adjustment.lower != previous
+        {
+            return Err(Problem::new(
+                step.span(),
+                step_key,
+                format!(
+                    "lower = {} does not meet the previous step's upper = {previous}: AWS \
+                     refuses steps with gaps or overlaps; list them in increasing order",
+                    adjustment.lower
+                ),
+            ));
         }
         steps.push(adjustment);
     }
@@ -575,14 +621,19 @@ fn scheduled_actions(
     let bound = |v: &Option<Spanned<i64>>, name: &str| {
         v.as_ref().map(|v| values::integer_in(v, &format!("{key}.{name}"), 0, 10_000)).transpose()
     };
-    let (min, max, desired) = (bound(&body.min, "min")?, bound(&body.max, "max")?, bound(&body.desired, "desired")?);
+    let (min, max, desired) =
+        (bound(&body.min, "min")?, bound(&body.max, "max")?, bound(&body.desired, "desired")?);
     if min.is_none() && max.is_none() && desired.is_none() {
-        return Err(Problem::new(raw.span(), key, "a scheduled action sets at least one of min, max and desired"));
+        return Err(Problem::new(
+            raw.span(),
+            key,
+            "a scheduled action sets at least one of min, max and desired",
+        ));
     }
-    if let (Some(lo), Some(hi)) = (min, max) {
-        if lo > hi {
-            return Err(Problem::new(raw.span(), key, format!("min = {lo} is above max = {hi}")));
-        }
+    if let (Some(lo), Some(hi)) = (min, max)
+        && lo > hi
+    {
+        return Err(Problem::new(raw.span(), key, format!("min = {lo} is above max = {hi}")));
     }
     let horizon = clock.horizon.as_nanos() as i64;
     let times: Vec<i64> = match (&body.at, &body.cron) {
@@ -592,7 +643,12 @@ fn scheduled_actions(
                 return Err(Problem::new(
                     at.span(),
                     format!("{key}.at"),
-                    format!("{} is outside the run ({} to {})", clock.show(ns), clock.show(0), clock.show(horizon)),
+                    format!(
+                        "{} is outside the run ({} to {})",
+                        clock.show(ns),
+                        clock.show(0),
+                        clock.show(horizon)
+                    ),
                 ));
             }
             vec![ns]
@@ -602,18 +658,28 @@ fn scheduled_actions(
                 .map_err(|why| Problem::new(cron.span(), format!("{key}.cron"), why))?;
             let from = clock.run_start();
             let to = from + super::traffic::to_time(clock.horizon.since(SimTime::ZERO));
-            let hits: Vec<i64> = parsed.between(from, to).into_iter().map(|t| clock.sim_ns(t)).collect();
+            let hits: Vec<i64> =
+                parsed.between(from, to).into_iter().map(|t| clock.sim_ns(t)).collect();
             if hits.is_empty() {
                 return Err(Problem::new(
                     cron.span(),
                     format!("{key}.cron"),
-                    format!("`{}` matches no minute of the run ({} to {})", cron.get_ref(), clock.show(0), clock.show(horizon)),
+                    format!(
+                        "`{}` matches no minute of the run ({} to {})",
+                        cron.get_ref(),
+                        clock.show(0),
+                        clock.show(horizon)
+                    ),
                 ));
             }
             hits
         }
         _ => {
-            return Err(Problem::new(raw.span(), key, "a scheduled action has either `at` or `cron`, not both and not neither"));
+            return Err(Problem::new(
+                raw.span(),
+                key,
+                "a scheduled action has either `at` or `cron`, not both and not neither",
+            ));
         }
     };
     Ok(times

@@ -429,8 +429,7 @@ impl Runtime {
             .zip(&self.fleet_components)
             .map(|(fleet, &id)| {
                 fleet.in_service_meter.advance(now);
-                let surplus =
-                    usage.surplus_credits.iter().find(|(c, _)| *c == id).map(|(_, s)| *s);
+                let surplus = usage.surplus_credits.iter().find(|(c, _)| *c == id).map(|(_, s)| *s);
                 FleetStats {
                     name: String::new(),
                     scaled: fleet.group.is_some(),

@@ -115,6 +115,18 @@ pub struct RunResult {
     pub fleets: Vec<FleetStats>,
     /// Every scaling decision, taken or not, in time order.
     pub scaling_log: Vec<ScalingDecision>,
+    /// Why the run stopped before the end of its window, if it did.
+    pub stopped: Option<Stopped>,
+}
+
+/// A run that could not go on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stopped {
+    /// Seconds from the start of the measured window (negative in the
+    /// warm-up).
+    pub at_s: f64,
+    /// What happened, for the user.
+    pub reason: String,
 }
 
 /// A fleet's instances over the measured window.

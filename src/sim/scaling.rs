@@ -19,8 +19,8 @@
 //! that comes with fault injection.
 
 use super::{Event, Simulation};
-use crate::components::autoscaling::metrics::{SLOT, SlotActivity};
 use crate::components::autoscaling::Capacity;
+use crate::components::autoscaling::metrics::{SLOT, SlotActivity};
 use crate::components::ec2::{Fleet, InstanceState};
 use crate::engine::time::{SimDuration, SimTime};
 use crate::scenario::model::TerminationOrder;
@@ -62,7 +62,9 @@ impl Simulation<'_> {
                 && fleet.instances.iter().all(|i| {
                     !matches!(
                         i.state,
-                        InstanceState::Pending | InstanceState::Registered | InstanceState::Draining
+                        InstanceState::Pending
+                            | InstanceState::Registered
+                            | InstanceState::Draining
                     )
                 });
             let group = fleet.group.as_mut().expect("checked above");
@@ -118,10 +120,12 @@ impl Simulation<'_> {
                     if fleet.instances[victim].outstanding == 0 {
                         fleet.terminate(victim, now);
                     } else {
-                        let delay = fleet.group.as_ref().map_or(SimDuration::ZERO, |g| {
-                            g.spec.deregistration_delay
-                        });
-                        let event = Event::DrainDeadline { fleet: f as u32, instance: victim as u32 };
+                        let delay = fleet
+                            .group
+                            .as_ref()
+                            .map_or(SimDuration::ZERO, |g| g.spec.deregistration_delay);
+                        let event =
+                            Event::DrainDeadline { fleet: f as u32, instance: victim as u32 };
                         self.events.schedule(now + delay, event);
                     }
                 }
@@ -169,7 +173,8 @@ fn is_live(state: InstanceState) -> bool {
 
 /// The instance scale-in removes, by the group's termination policy.
 fn choose_victim(fleet: &Fleet, now: SimTime) -> Option<usize> {
-    let order = fleet.group.as_ref().map_or(TerminationOrder::OldestInstance, |g| g.spec.termination);
+    let order =
+        fleet.group.as_ref().map_or(TerminationOrder::OldestInstance, |g| g.spec.termination);
     let live = fleet.live();
     match order {
         TerminationOrder::OldestInstance => live.map(|(i, _)| i).next(),
@@ -199,7 +204,9 @@ fn gather_slot(fleet: &mut Fleet, now: SimTime) -> SlotActivity {
     let mut slot = SlotActivity { requests, response_ns, responses, ..SlotActivity::default() };
     let credit_rules = fleet.credit_rules.clone();
     for host in fleet.instances.iter_mut() {
-        if host.state == InstanceState::Terminated && host.terminated.is_some_and(|t| t < slot_start) {
+        if host.state == InstanceState::Terminated
+            && host.terminated.is_some_and(|t| t < slot_start)
+        {
             continue;
         }
         let cpu_area = host.cpus.busy_area(now) as i128;
@@ -207,11 +214,11 @@ fn gather_slot(fleet: &mut Fleet, now: SimTime) -> SlotActivity {
         let cpu_busy = (cpu_area - host.seen.0) as f64;
         let worker_busy = (worker_area - host.seen.1) as f64;
         host.seen = (cpu_area, worker_area);
-        if let Some(rules) = &credit_rules {
-            if host.state != InstanceState::Terminated {
-                let elapsed = now.since(host.launched.max(slot_start));
-                rules.account(host, elapsed, cpu_busy);
-            }
+        if let Some(rules) = &credit_rules
+            && host.state != InstanceState::Terminated
+        {
+            let elapsed = now.since(host.launched.max(slot_start));
+            rules.account(host, elapsed, cpu_busy);
         }
         if host.state == InstanceState::InService {
             slot.targets_ns += slot_ns;

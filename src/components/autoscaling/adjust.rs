@@ -58,7 +58,11 @@ pub fn adjusted_capacity(
 /// −10, upper 0 means 40 < metric ≤ 50).
 pub fn step_for(steps: &[StepAdjustment], breach: f64, above: bool) -> Option<&StepAdjustment> {
     steps.iter().find(|s| {
-        if above { s.lower <= breach && breach < s.upper } else { s.lower < breach && breach <= s.upper }
+        if above {
+            s.lower <= breach && breach < s.upper
+        } else {
+            s.lower < breach && breach <= s.upper
+        }
     })
 }
 

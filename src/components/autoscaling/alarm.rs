@@ -43,7 +43,14 @@ impl Alarm {
     /// `threshold` (above it when `above`); `inclusive` counts a value
     /// equal to the threshold as breaching.
     pub fn new(threshold: f64, above: bool, inclusive: bool, periods: u32) -> Alarm {
-        Alarm { threshold, above, inclusive, periods, breaching: 0, state: AlarmState::InsufficientData }
+        Alarm {
+            threshold,
+            above,
+            inclusive,
+            periods,
+            breaching: 0,
+            state: AlarmState::InsufficientData,
+        }
     }
 
     /// Takes the next datapoint and returns the new state.

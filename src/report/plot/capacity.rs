@@ -78,7 +78,8 @@ impl Figure for CapacityLoad<'_> {
         let x_desc = format!("minutes since {}", self.title.start_utc);
         let samples = self.points.iter().map(|p| (p.minute, Some(p.offered_per_s)));
         let runs = series::runs(samples, |rate| rate >= 0.0);
-        let y = Extent::of(runs.iter().flatten().map(|&(_, r)| r)).map_or(0.0..1.0, axis::from_zero);
+        let y =
+            Extent::of(runs.iter().flatten().map(|&(_, r)| r)).map_or(0.0..1.0, axis::from_zero);
         let axes = Axes { x, x_desc: Some(&x_desc), y_desc: "offered load (requests/s)" };
         let load = Line { label: "offered load", color: PALETTE[4], runs, is_filled: true };
         panel::draw(&bottom, &axes, y, &[load])
@@ -148,8 +149,10 @@ mod tests {
                 }
             })
             .collect();
-        let decisions = [DecisionMark { minute: 14.0, to: 10.0 }, DecisionMark { minute: 45.0, to: 2.0 }];
-        let title = PlotTitle { scenario: "flash".into(), start_utc: "2026-06-12 09:00 UTC".into() };
+        let decisions =
+            [DecisionMark { minute: 14.0, to: 10.0 }, DecisionMark { minute: 45.0, to: 2.0 }];
+        let title =
+            PlotTitle { scenario: "flash".into(), start_utc: "2026-06-12 09:00 UTC".into() };
         write_capacity_and_load(&dir, "capacity", &title, "web", &points, &decisions).unwrap();
         assert_written(&dir, "capacity", "flash — web capacity and offered load");
     }
