@@ -76,7 +76,17 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
     )
     .map_err(|located| match located {
         super::traffic::Located::Here(p) => source.error(p),
-        super::traffic::Located::Elsewhere(e) => e,
+        super::traffic::Located::Elsewhere(mut e) => {
+            let context = format!(
+                "read as traffic.trace.file of {} (the scenario)",
+                source.path.display()
+            );
+            e.hint = Some(match e.hint.take() {
+                Some(hint) => format!("{hint}\n  note: {context}"),
+                None => context,
+            });
+            e
+        }
     })?;
     let classes = super::classes::build_classes(&top, &components, &names, base_dir, &mut defaults)
         .map_err(|p| source.error(p))?;
@@ -114,10 +124,15 @@ fn toml_error(
     // A missing top-level table is reported against the whole document:
     // no key covers it more closely than the root.
     let whole_document = span.start == 0 && span.end >= source.text.trim_end().len();
-    let key = match root {
+    let mut key = match root {
         Some(table) if !whole_document => key_path_at(table, span.start),
         _ => String::new(),
     };
+    // A syntax error leaves no tree to find the key in; for a duplicate
+    // the span covers the repeated key itself, so its text names it.
+    if key.is_empty() && error.message().contains("duplicate key") {
+        key = source.text.get(span.clone()).unwrap_or_default().trim_matches(['[', ']', ' ']).to_string();
+    }
     let message = plain_message(error.message());
     let hint = if message.contains("unknown field") {
         unknown_field_hint(&message)

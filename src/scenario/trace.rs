@@ -88,6 +88,16 @@ pub(super) fn trace_rate(
         .with_hint("leave `interval` out: a file with times sets its own")
         .into());
     }
+    if given_interval.is_none() {
+        defaults.used(
+            "traffic.trace.interval",
+            format!("{}s", trace.interval_ns as f64 / 1e9),
+            format!(
+                "the smallest spacing of the times in {}; a longer gap is rows left out",
+                spec.file.get_ref()
+            ),
+        );
+    }
     let first = origin(spec, &layout, &trace, clock, defaults)?;
     let window = Window::new(spec, first, clock, defaults)?;
     Ok(BaseRate::Counts(window.counts(spec, &trace, first, clock)?))
