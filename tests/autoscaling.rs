@@ -349,3 +349,34 @@ fn a_load_balancer_metric_needs_a_load_balancer() {
     assert_eq!(e.key, "components.web.scaling.policies[0].metric");
     assert!(e.problem.contains("no alb"), "{e}");
 }
+
+/// Scale-in removes the oldest or the newest instance as the termination
+/// policy says: desired 4 at 2 min, then 3 at 8 min.
+#[test]
+fn termination_policies_choose_the_instance_that_goes() {
+    for (policy, goes) in [("oldest_instance", 0), ("newest_instance", 3)] {
+        let scaling = format!(
+            r#"
+            min = 1
+            max = 10
+            launch_time = "30s"
+            health_check_interval = "10s"
+            deregistration_delay = "0s"
+            termination = "{policy}"
+            [[components.web.scaling.scheduled]]
+            at = "2m"
+            desired = 4
+            [[components.web.scaling.scheduled]]
+            at = "8m"
+            desired = 3
+            "#
+        );
+        let result = run(&group(r#"rate = "100/s""#, &scaling, "10m"));
+        let instances = &result.fleets[0].instances;
+        assert_eq!(instances.len(), 4, "{policy}");
+        let terminated: Vec<usize> =
+            (0..4).filter(|&i| instances[i].terminated_s.is_some()).collect();
+        assert_eq!(terminated, vec![goes], "{policy}");
+        assert!((instances[goes].terminated_s.unwrap() - 480.0).abs() < 1.0, "{policy}");
+    }
+}
