@@ -23,7 +23,9 @@ use alarm::{Alarm, AlarmState};
 use metrics::{Datapoint, MetricHistory};
 
 use crate::engine::time::SimTime;
-use crate::scenario::model::{PolicyRule, PolicySpec, ScalingSpec, ScheduledAction};
+use crate::scenario::model::{
+    PolicyRule, PolicySpec, ScalingSpec, ScheduledAction, SimplePolicy, StepPolicy, TargetTracking,
+};
 
 /// One decision of the group, taken or not, for the scaling log.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -172,7 +174,8 @@ impl ScalingGroup {
         desired
     }
 
-    /// One datapoint reaches policy `i`.
+    /// One datapoint reaches policy `i`: its alarms take it, and the policy
+    /// acts if an alarm is in ALARM. Returns the decision to log, if any.
     fn invoke(
         &mut self,
         i: usize,
@@ -185,114 +188,124 @@ impl ScalingGroup {
             state.recent.pop_front();
         }
         state.recent.push_back(point.map(|p| p.value));
-        let value = point.map(|p| p.value);
-        let spec = &self.spec.policies[i];
-        let (to, alarm, reason) = match &spec.rule {
+        let (to, alarm, reason) = match &self.spec.policies[i].rule {
             PolicyRule::TargetTracking(tt) => {
-                let high = state.alarms.0.observe(value);
-                let low = state.alarms.1.as_mut().map_or(AlarmState::Ok, |a| a.observe(value));
-                let point = point?;
-                if high == AlarmState::Alarm {
-                    state.scale_in_proposal = None;
-                    let wanted = tracking_scale_out(point.instances, point.value, tt.target);
-                    let (to, reason) = self.bounded_out(capacity, wanted, "scale out");
-                    (to, high, reason)
-                } else if low == AlarmState::Alarm && !tt.disable_scale_in {
-                    let proposal = tracking_scale_in(
-                        capacity.desired,
-                        point.instances,
-                        point.value,
-                        tt.target,
-                    );
-                    self.policies[i].scale_in_proposal = Some(proposal);
-                    let (to, reason) = self.tracking_scale_in(i, capacity, proposal);
-                    (to, low, reason)
-                } else {
-                    self.policies[i].scale_in_proposal = None;
-                    return None;
-                }
+                let tt = tt.clone();
+                self.invoke_tracking(i, &tt, point, capacity)?
             }
             PolicyRule::Step(step) => {
-                let state_now = state.alarms.0.observe(value);
-                if state_now != AlarmState::Alarm {
-                    return None;
-                }
-                let point = point?;
-                let breach = point.value - step.alarm.threshold;
-                let Some(chosen) = step_for(&step.steps, breach, step.alarm.above) else {
-                    let reason =
-                        format!("not taken: no step holds metric − threshold = {breach:.2}");
-                    return Some(self.decision(
-                        i,
-                        now,
-                        state_now,
-                        capacity.desired,
-                        capacity.desired,
-                        reason,
-                    ));
-                };
-                // AWS: while instances warm up, a scale-out builds on the
-                // capacity that is not warming, so a step already under way
-                // is not added twice.
-                let base = if chosen.adjustment > 0 {
-                    capacity.desired - capacity.warming.min(capacity.desired)
-                } else {
-                    capacity.desired
-                };
-                let asked = adjusted_capacity(
-                    step.adjustment_type,
-                    base,
-                    chosen.adjustment,
-                    step.min_adjustment_magnitude,
-                );
-                let (to, reason) = self.bounded(capacity, asked, "step");
-                (to, state_now, reason)
+                let step = step.clone();
+                self.invoke_step(i, &step, point, capacity)?
             }
             PolicyRule::Simple(simple) => {
-                let state_now = state.alarms.0.observe(value);
-                if state_now != AlarmState::Alarm {
-                    return None;
-                }
-                match state.cooldown {
-                    Cooldown::Activity => {
-                        let reason =
-                            "not taken: the last scaling activity has not completed".into();
-                        return Some(self.decision(
-                            i,
-                            now,
-                            state_now,
-                            capacity.desired,
-                            capacity.desired,
-                            reason,
-                        ));
-                    }
-                    Cooldown::Until(t) if now < t => {
-                        let reason = format!("not taken: cooldown until {:.0} s", self.seconds(t));
-                        return Some(self.decision(
-                            i,
-                            now,
-                            state_now,
-                            capacity.desired,
-                            capacity.desired,
-                            reason,
-                        ));
-                    }
-                    _ => {}
-                }
-                let asked = adjusted_capacity(
-                    simple.adjustment_type,
-                    capacity.desired,
-                    simple.adjustment,
-                    simple.min_adjustment_magnitude,
-                );
-                let (to, reason) = self.bounded(capacity, asked, "simple");
-                if to != capacity.desired {
-                    self.policies[i].cooldown = Cooldown::Activity;
-                }
-                (to, state_now, reason)
+                let simple = simple.clone();
+                self.invoke_simple(i, &simple, now, point, capacity)?
             }
         };
         Some(self.decision(i, now, alarm, capacity.desired, to, reason))
+    }
+
+    /// Target tracking: the high alarm scales out to the capacity that
+    /// brings the metric to the target; the low alarm proposes a scale-in.
+    fn invoke_tracking(
+        &mut self,
+        i: usize,
+        tt: &TargetTracking,
+        point: Option<Datapoint>,
+        capacity: Capacity,
+    ) -> Option<(u32, AlarmState, String)> {
+        let value = point.map(|p| p.value);
+        let state = &mut self.policies[i];
+        let high = state.alarms.0.observe(value);
+        let low = state.alarms.1.as_mut().map_or(AlarmState::Ok, |a| a.observe(value));
+        state.scale_in_proposal = None;
+        let point = point?;
+        if high == AlarmState::Alarm {
+            let wanted = tracking_scale_out(point.instances, point.value, tt.target);
+            let (to, reason) = self.bounded_out(capacity, wanted, "scale out");
+            return Some((to, high, reason));
+        }
+        if low != AlarmState::Alarm || tt.disable_scale_in {
+            return None;
+        }
+        let proposal = tracking_scale_in(capacity.desired, point.instances, point.value, tt.target);
+        self.policies[i].scale_in_proposal = Some(proposal);
+        let (to, reason) = self.tracking_scale_in(i, capacity, proposal);
+        Some((to, low, reason))
+    }
+
+    /// Step scaling: the step that holds the breach sets the adjustment.
+    fn invoke_step(
+        &mut self,
+        i: usize,
+        step: &StepPolicy,
+        point: Option<Datapoint>,
+        capacity: Capacity,
+    ) -> Option<(u32, AlarmState, String)> {
+        let alarm = self.policies[i].alarms.0.observe(point.map(|p| p.value));
+        if alarm != AlarmState::Alarm {
+            return None;
+        }
+        let breach = point?.value - step.alarm.threshold;
+        let Some(chosen) = step_for(&step.steps, breach, step.alarm.above) else {
+            let reason = format!("not taken: no step holds metric − threshold = {breach:.2}");
+            return Some((capacity.desired, alarm, reason));
+        };
+        // AWS: while instances warm up, a scale-out builds on the capacity
+        // that is not warming, so a step already under way is not added
+        // twice.
+        let base = if chosen.adjustment > 0 {
+            capacity.desired - capacity.warming.min(capacity.desired)
+        } else {
+            capacity.desired
+        };
+        let asked = adjusted_capacity(
+            step.adjustment_type,
+            base,
+            chosen.adjustment,
+            step.min_adjustment_magnitude,
+        );
+        let (to, reason) = self.bounded(capacity, asked, "step");
+        Some((to, alarm, reason))
+    }
+
+    /// Simple scaling: one adjustment, then nothing until the activity has
+    /// completed and the cooldown has passed.
+    fn invoke_simple(
+        &mut self,
+        i: usize,
+        simple: &SimplePolicy,
+        now: SimTime,
+        point: Option<Datapoint>,
+        capacity: Capacity,
+    ) -> Option<(u32, AlarmState, String)> {
+        let alarm = self.policies[i].alarms.0.observe(point.map(|p| p.value));
+        if alarm != AlarmState::Alarm {
+            return None;
+        }
+        let waiting = match self.policies[i].cooldown {
+            Cooldown::Activity => {
+                Some("not taken: the last scaling activity has not completed".into())
+            }
+            Cooldown::Until(t) if now < t => {
+                Some(format!("not taken: cooldown until {:.0} s", self.seconds(t)))
+            }
+            _ => None,
+        };
+        if let Some(reason) = waiting {
+            return Some((capacity.desired, alarm, reason));
+        }
+        let asked = adjusted_capacity(
+            simple.adjustment_type,
+            capacity.desired,
+            simple.adjustment,
+            simple.min_adjustment_magnitude,
+        );
+        let (to, reason) = self.bounded(capacity, asked, "simple");
+        if to != capacity.desired {
+            self.policies[i].cooldown = Cooldown::Activity;
+        }
+        Some((to, alarm, reason))
     }
 
     /// Target tracking scale-in: only when nothing is warming and every

@@ -77,10 +77,8 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
     .map_err(|located| match located {
         super::traffic::Located::Here(p) => source.error(p),
         super::traffic::Located::Elsewhere(mut e) => {
-            let context = format!(
-                "read as traffic.trace.file of {} (the scenario)",
-                source.path.display()
-            );
+            let context =
+                format!("read as traffic.trace.file of {} (the scenario)", source.path.display());
             e.hint = Some(match e.hint.take() {
                 Some(hint) => format!("{hint}\n  note: {context}"),
                 None => context,
@@ -131,7 +129,12 @@ fn toml_error(
     // A syntax error leaves no tree to find the key in; for a duplicate
     // the span covers the repeated key itself, so its text names it.
     if key.is_empty() && error.message().contains("duplicate key") {
-        key = source.text.get(span.clone()).unwrap_or_default().trim_matches(['[', ']', ' ']).to_string();
+        key = source
+            .text
+            .get(span.clone())
+            .unwrap_or_default()
+            .trim_matches(['[', ']', ' '])
+            .to_string();
     }
     let message = plain_message(error.message());
     let hint = if message.contains("unknown field") {
