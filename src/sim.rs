@@ -7,6 +7,7 @@
 
 mod arena;
 mod build;
+mod clients;
 mod result;
 mod scaling;
 
@@ -16,25 +17,18 @@ pub use result::{
 
 use arena::{Arena, Request};
 use build::{Runtime, Slot};
+use clients::{Clients, Failure};
 
 use crate::components::ReqId;
-use crate::components::client::{RetryBudget, backoff_delay};
+use crate::components::client::RetryBudget;
 use crate::components::ec2::InstanceState;
 use crate::components::pool::Admission;
 use crate::engine::queue::EventQueue;
-use crate::engine::random::Stream;
 use crate::engine::time::{SimDuration, SimTime};
 use crate::scenario::Scenario;
 use crate::stats::latency::{LatencyRecorder, empty_histogram};
 use crate::stats::window::WindowRow;
 use crate::traffic::Arrivals;
-
-/// The wall time of a CPU burst of `cpu` on a vCPU running at `speed`
-/// (below 1 while a burstable instance is held to its baseline).
-#[inline]
-fn burst(cpu: SimDuration, speed: f64) -> SimDuration {
-    if speed >= 1.0 { cpu } else { SimDuration::from_secs_f64(cpu.as_secs_f64() / speed) }
-}
 
 /// Attempts in flight beyond which a run stops: the system is so far
 /// overloaded that its queues would take all the machine's memory (two
@@ -84,14 +78,6 @@ enum Event {
     WindowEnd,
 }
 
-/// Why an attempt failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Failure {
-    Refused,
-    NoTargets,
-    ServerError,
-}
-
 /// Counters of the current window.
 #[derive(Debug, Default, Clone, Copy)]
 struct WindowCounts {
@@ -114,16 +100,6 @@ struct RunTotals {
     errors: ErrorCounts,
     wasted: u64,
     served: u64,
-}
-
-/// The client side: timeouts, retries and their budget, and the think
-/// time of closed-loop users.
-struct Clients {
-    spec: crate::scenario::model::ClientSpec,
-    backoff_stream: Stream,
-    budget: Option<RetryBudget>,
-    /// Think time and its stream, when the traffic is a closed loop.
-    think: Option<(crate::engine::dist::Dist, Stream)>,
 }
 
 /// The state of one run.
@@ -430,7 +406,7 @@ impl<'s> Simulation<'s> {
     fn start_cpu(&mut self, fleet: usize, instance: usize, req: ReqId) {
         let host = &mut self.runtime.fleets[fleet].instances[instance];
         if host.cpus.arrive(self.now, req) == Admission::Started {
-            let at = self.now + burst(self.requests.get(req).cpu, host.cpu_speed);
+            let at = self.now + host.burst_time(self.requests.get(req).cpu);
             self.events.schedule(at, Event::CpuDone { req });
         }
     }
@@ -442,7 +418,7 @@ impl<'s> Simulation<'s> {
         let host =
             &mut self.runtime.fleets[request.at as usize].instances[request.instance as usize];
         if let Some(next) = host.cpus.depart(self.now) {
-            let at = self.now + burst(self.requests.get(next).cpu, host.cpu_speed);
+            let at = self.now + host.burst_time(self.requests.get(next).cpu);
             self.events.schedule(at, Event::CpuDone { req: next });
         }
         self.next_query_or_leave(req);
@@ -541,86 +517,6 @@ impl<'s> Simulation<'s> {
             let class = &mut self.classes[request.class as usize];
             class.completed += 1;
             class.latency.saturating_record(latency.max(1));
-        }
-    }
-
-    /// An attempt ends in an error response: count it, then retry or give
-    /// up.
-    fn attempt_failed(&mut self, req: ReqId, failure: Failure) {
-        let request = *self.requests.get(req);
-        // A server error is work the server did; a refusal is not.
-        if request.measured && failure == Failure::ServerError {
-            self.totals.served += 1;
-        }
-        if request.abandoned {
-            // The client already gave up on this attempt and decided then.
-            self.requests.remove(req);
-            return;
-        }
-        if request.measured {
-            match failure {
-                Failure::Refused => self.totals.errors.refused += 1,
-                Failure::NoTargets => self.totals.errors.no_targets += 1,
-                Failure::ServerError => self.totals.errors.server_errors += 1,
-            }
-        }
-        if self.may_retry(&request) {
-            self.requests.renew(req);
-            self.schedule_retry(req);
-        } else {
-            self.requests.remove(req);
-            self.request_failed(&request);
-        }
-    }
-
-    /// The client's timeout for an attempt expires: it gives up on that
-    /// attempt (the server keeps working on it) and retries or fails.
-    fn on_timeout(&mut self, req: ReqId, generation: u32) {
-        let request = *self.requests.get(req);
-        if request.generation != generation || request.abandoned {
-            return;
-        }
-        self.requests.get_mut(req).abandoned = true;
-        if request.measured {
-            self.totals.errors.timed_out += 1;
-            self.window.timeouts += 1;
-        }
-        if self.may_retry(&request) {
-            let retry = self.requests.insert(Request { abandoned: false, ..request });
-            self.schedule_retry(retry);
-        } else {
-            self.request_failed(&request);
-        }
-    }
-
-    /// True when the client may make another attempt for `request`.
-    fn may_retry(&mut self, request: &Request) -> bool {
-        if u32::from(request.attempt) >= self.clients.spec.max_attempts {
-            return false;
-        }
-        match &mut self.clients.budget {
-            Some(budget) => budget.try_retry(self.now),
-            None => true,
-        }
-    }
-
-    /// Schedules the next attempt of `req` after its backoff.
-    fn schedule_retry(&mut self, req: ReqId) {
-        let request = self.requests.get_mut(req);
-        request.attempt += 1;
-        let retry = u32::from(request.attempt - 1);
-        let delay =
-            backoff_delay(&self.clients.spec.backoff, retry, &mut self.clients.backoff_stream);
-        self.events.schedule(self.now + delay, Event::Retry { req });
-    }
-
-    /// A request has failed for good.
-    fn request_failed(&mut self, request: &Request) {
-        self.user_thinks();
-        if request.measured {
-            self.window.errors += 1;
-            self.totals.failed += 1;
-            self.classes[request.class as usize].failed += 1;
         }
     }
 

@@ -78,6 +78,18 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// The wall time of a CPU burst of `cpu` on one of its vCPUs, which run
+    /// slower than full speed while a burstable instance is held to its
+    /// baseline.
+    #[inline]
+    pub fn burst_time(&self, cpu: SimDuration) -> SimDuration {
+        if self.cpu_speed >= 1.0 {
+            cpu
+        } else {
+            SimDuration::from_secs_f64(cpu.as_secs_f64() / self.cpu_speed)
+        }
+    }
+
     /// True when the instance is in service and past its warm-up at
     /// `now`, so that its metrics count.
     pub fn counts_in_metrics(&self, now: SimTime, warmup: SimDuration) -> bool {
