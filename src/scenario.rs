@@ -14,6 +14,7 @@ pub mod credits;
 pub mod cron;
 pub mod dist_values;
 pub mod error;
+pub mod faults;
 pub mod model;
 pub mod policies;
 pub mod raw;

@@ -8,11 +8,13 @@
 mod arena;
 mod build;
 mod clients;
+mod faults;
 mod result;
 mod scaling;
 
 pub use result::{
-    ClassStats, ErrorCounts, FleetStats, InstanceTimeline, RunResult, Stopped, TierStats, Usage,
+    ClassStats, ErrorCounts, FleetStats, InstanceTimeline, LoggedEvent, RunResult, Stopped,
+    TierStats, Usage,
 };
 
 use arena::{Arena, Request};
@@ -72,6 +74,12 @@ enum Event {
     DrainDeadline { fleet: u32, instance: u32 },
     /// A scheduled action of a fleet's group is due.
     Scheduled { fleet: u32 },
+    /// Fault `index` of the scenario happens.
+    Fault { index: u32 },
+    /// The target group marks a crashed instance unhealthy.
+    TargetUnhealthy { fleet: u32, instance: u32 },
+    /// The Auto Scaling group replaces an unhealthy instance.
+    ReplaceUnhealthy { fleet: u32, instance: u32 },
     /// The warm-up is over: statistics start.
     WarmupEnd,
     /// A row of the time series closes.
@@ -122,6 +130,8 @@ struct Simulation<'s> {
     classes: Vec<ClassStats>,
     /// Every scaling decision, in time order.
     scaling_log: Vec<crate::components::autoscaling::ScalingDecision>,
+    /// Faults and what the system did about them.
+    event_log: Vec<LoggedEvent>,
     /// Set when the run cannot go on.
     stopped: Option<Stopped>,
 }
@@ -181,6 +191,7 @@ impl<'s> Simulation<'s> {
             totals: RunTotals::default(),
             classes,
             scaling_log: Vec::new(),
+            event_log: Vec::new(),
             stopped: None,
         };
         match &scenario.users {
@@ -200,6 +211,7 @@ impl<'s> Simulation<'s> {
         }
         sim.events.schedule(measured_start, Event::WarmupEnd);
         sim.schedule_scaling();
+        sim.schedule_faults();
         sim
     }
 
@@ -251,6 +263,13 @@ impl<'s> Simulation<'s> {
                     self.on_drain_deadline(fleet as usize, instance as usize)
                 }
                 Event::Scheduled { fleet } => self.on_scheduled(fleet as usize),
+                Event::Fault { index } => self.on_fault(index as usize),
+                Event::TargetUnhealthy { fleet, instance } => {
+                    self.on_target_unhealthy(fleet as usize, instance as usize)
+                }
+                Event::ReplaceUnhealthy { fleet, instance } => {
+                    self.on_replace_unhealthy(fleet as usize, instance as usize)
+                }
                 Event::WarmupEnd => self.on_warmup_end(),
                 Event::WindowEnd => {
                     self.close_window();
@@ -371,8 +390,16 @@ impl<'s> Simulation<'s> {
         let fleet = &self.runtime.fleets[fleet_id];
         let targets = &fleet.in_service;
         if targets.is_empty() {
-            // AWS: with no registered healthy target the ALB answers 503.
-            self.attempt_failed(req, Failure::NoTargets);
+            // AWS: when every registered target is unhealthy the ALB fails
+            // open and routes to them all; with none registered it answers
+            // 503.
+            let unhealthy: Vec<usize> = fleet.unhealthy().collect();
+            if unhealthy.is_empty() {
+                self.attempt_failed(req, Failure::NoTargets);
+            } else {
+                let pick = self.runtime.albs[alb].pick(|_| 0, unhealthy.len());
+                self.enter_instance(fleet_id, unhealthy[pick], req);
+            }
             return;
         }
         let k = self.runtime.albs[alb]
@@ -384,10 +411,16 @@ impl<'s> Simulation<'s> {
     /// A request reaches an instance: take a worker slot, wait for one, or
     /// be refused.
     fn enter_instance(&mut self, fleet: usize, instance: usize, req: ReqId) {
+        if self.runtime.fleets[fleet].instances[instance].crashed {
+            // AWS: the ALB answers 502 when a target refuses the connection.
+            self.attempt_failed(req, Failure::TargetDown);
+            return;
+        }
         let request = self.requests.get_mut(req);
         request.at = fleet as u32;
         request.instance = instance as u32;
         request.entered = self.now;
+        request.on_instance = true;
         let fleet_state = &mut self.runtime.fleets[fleet];
         fleet_state.slot_requests.0 += 1;
         let host = &mut fleet_state.instances[instance];
@@ -397,6 +430,7 @@ impl<'s> Simulation<'s> {
             Admission::Queued => {}
             Admission::Refused => {
                 host.outstanding -= 1;
+                self.requests.get_mut(req).on_instance = false;
                 self.attempt_failed(req, Failure::Refused);
             }
         }
@@ -415,6 +449,10 @@ impl<'s> Simulation<'s> {
     /// database or is answered.
     fn on_cpu_done(&mut self, req: ReqId) {
         let request = *self.requests.get(req);
+        if request.killed {
+            self.drop_killed(req);
+            return;
+        }
         let host =
             &mut self.runtime.fleets[request.at as usize].instances[request.instance as usize];
         if let Some(next) = host.cpus.depart(self.now) {
@@ -449,12 +487,17 @@ impl<'s> Simulation<'s> {
             let at = self.now + self.runtime.draw_query(self.requests.get(next).class);
             self.events.schedule(at, Event::QueryDone { req: next, db: db as u32 });
         }
+        if self.requests.get(req).killed {
+            self.drop_killed(req);
+            return;
+        }
         self.next_query_or_leave(req);
     }
 
     /// The instance answers: the worker slot passes to the next request in
     /// the accept queue.
     fn leave_instance(&mut self, req: ReqId) {
+        self.requests.get_mut(req).on_instance = false;
         let request = *self.requests.get(req);
         let (fleet, instance) = (request.at as usize, request.instance as usize);
         let fleet_state = &mut self.runtime.fleets[fleet];
@@ -589,6 +632,7 @@ impl<'s> Simulation<'s> {
             events,
             fleets,
             scaling_log: self.scaling_log,
+            event_log: self.event_log,
             stopped: self.stopped,
         }
     }

@@ -24,7 +24,7 @@ use super::autoscaling::ScalingGroup;
 use super::pool::ServerPool;
 use crate::catalogue::BurstableFacts;
 use crate::engine::time::{SimDuration, SimTime};
-use crate::scenario::model::{ComponentId, CreditMode, CreditSpec, FleetSpec};
+use crate::scenario::model::{ComponentId, CreditMode, CreditSpec, FleetSpec, HealthChecks};
 use crate::stats::busy::BusyMeter;
 
 /// Where an instance is in its life.
@@ -36,6 +36,10 @@ pub enum InstanceState {
     Registered,
     /// Receiving traffic.
     InService,
+    /// Marked unhealthy by the target group's health checks: registered
+    /// but sent no requests (unless every target is unhealthy); still
+    /// running and billed.
+    Unhealthy,
     /// Deregistered: no new requests, in-flight ones finish.
     Draining,
     /// Gone; billing has stopped.
@@ -59,6 +63,8 @@ pub struct Instance {
     pub in_service_since: Option<SimTime>,
     /// In service when the run began: warmed up long before.
     pub initial: bool,
+    /// Its application has crashed: it refuses every request.
+    pub crashed: bool,
     /// When it was terminated (billing stops).
     pub terminated: Option<SimTime>,
     /// Share of full speed its vCPUs run at: 1, or a burstable type's
@@ -178,6 +184,8 @@ pub struct Fleet {
     pub slot_requests: (u64, f64, u64),
     /// Most instances in service at once.
     pub peak_in_service: u32,
+    /// The target group's health checks and the group's use of them.
+    pub health: HealthChecks,
     workers: u32,
     accept_queue: u32,
     vcpus: u32,
@@ -200,6 +208,7 @@ impl Fleet {
             credit_rules: credit_rules.map(|(spec, facts)| CreditRules { spec, facts }),
             slot_requests: (0, 0.0, 0),
             peak_in_service: 0,
+            health: spec.health,
             workers: spec.workers,
             accept_queue: spec.accept_queue,
             vcpus: spec.instance_type.vcpus,
@@ -232,6 +241,7 @@ impl Fleet {
             launched: now,
             in_service_since: None,
             initial: false,
+            crashed: false,
             terminated: None,
             cpu_speed: 1.0,
             credits: self.credit_rules.as_ref().map_or(0.0, |c| c.spec.initial),
@@ -256,7 +266,28 @@ impl Fleet {
 
     /// The instance leaves the target group: no new requests.
     pub fn start_draining(&mut self, i: usize, now: SimTime) {
+        self.leave_rotation(i, now);
         self.instances[i].state = InstanceState::Draining;
+    }
+
+    /// The target group has found the instance unhealthy: it is sent no
+    /// more requests, but stays registered.
+    pub fn mark_unhealthy(&mut self, i: usize, now: SimTime) {
+        self.leave_rotation(i, now);
+        self.instances[i].state = InstanceState::Unhealthy;
+    }
+
+    /// Instances registered but unhealthy, to which the load balancer fails
+    /// open when no target is healthy.
+    pub fn unhealthy(&self) -> impl Iterator<Item = usize> + '_ {
+        self.instances
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.state == InstanceState::Unhealthy)
+            .map(|(k, _)| k)
+    }
+
+    fn leave_rotation(&mut self, i: usize, now: SimTime) {
         self.in_service.retain(|&k| k as usize != i);
         self.in_service_meter.set(now, self.in_service.len() as u64);
     }
@@ -264,7 +295,7 @@ impl Fleet {
     /// The instance is gone (from any state).
     pub fn terminate(&mut self, i: usize, now: SimTime) {
         if self.instances[i].state == InstanceState::InService {
-            self.start_draining(i, now);
+            self.leave_rotation(i, now);
         }
         let instance = &mut self.instances[i];
         instance.state = InstanceState::Terminated;
@@ -277,7 +308,10 @@ impl Fleet {
         self.instances.iter().enumerate().filter(|(_, i)| {
             matches!(
                 i.state,
-                InstanceState::Pending | InstanceState::Registered | InstanceState::InService
+                InstanceState::Pending
+                    | InstanceState::Registered
+                    | InstanceState::InService
+                    | InstanceState::Unhealthy
             )
         })
     }
@@ -326,7 +360,7 @@ impl Fleet {
         for instance in &self.instances {
             match instance.state {
                 InstanceState::Pending | InstanceState::Registered => counts.0 += 1,
-                InstanceState::InService => counts.1 += 1,
+                InstanceState::InService | InstanceState::Unhealthy => counts.1 += 1,
                 InstanceState::Draining => counts.2 += 1,
                 InstanceState::Terminated => {}
             }

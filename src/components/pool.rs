@@ -104,6 +104,15 @@ impl ServerPool {
         }
     }
 
+    /// Empties the pool at `now`, as when the process behind it dies: every
+    /// server is idle and the queue is gone. Returns the requests that were
+    /// waiting; those in service are the caller's to account for.
+    pub fn clear(&mut self, now: SimTime) -> Vec<ReqId> {
+        self.busy = 0;
+        self.meter.set(now, 0);
+        self.queue.drain(..).map(|(req, _)| req).collect()
+    }
+
     /// Servers busy now.
     pub fn busy(&self) -> u32 {
         self.busy

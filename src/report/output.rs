@@ -16,7 +16,7 @@ use super::plot::{
     write_capacity_and_load, write_latency_and_load,
 };
 use super::summary::Summary;
-use super::timeseries::{write_csv, write_scaling_log};
+use super::timeseries::{write_csv, write_event_log, write_scaling_log};
 use crate::scenario::Scenario;
 use crate::sim::RunResult;
 
@@ -56,6 +56,14 @@ pub fn write_run(
         let file = fs::File::create(&log_path)
             .with_context(|| format!("cannot create {}", log_path.display()))?;
         write_scaling_log(std::io::BufWriter::new(file), result)
+            .with_context(|| format!("cannot write {}", log_path.display()))?;
+    }
+
+    if !scenario.faults.is_empty() {
+        let log_path = dir.join("events.csv");
+        let file = fs::File::create(&log_path)
+            .with_context(|| format!("cannot create {}", log_path.display()))?;
+        write_event_log(std::io::BufWriter::new(file), result)
             .with_context(|| format!("cannot write {}", log_path.display()))?;
     }
 

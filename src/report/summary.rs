@@ -40,6 +40,8 @@ pub struct Summary {
     pub fleets: Vec<crate::sim::FleetStats>,
     /// Scaling decisions: taken (capacity changed) and not taken.
     pub scaling: ScalingCounts,
+    /// Faults and what the system did about them, in time order.
+    pub event_log: Vec<crate::sim::LoggedEvent>,
     /// The bill.
     pub cost: Cost,
     /// Every default the run used, with its source.
@@ -197,6 +199,7 @@ impl Summary {
                 taken: result.scaling_log.iter().filter(|d| d.from != d.to).count() as u64,
                 not_taken: result.scaling_log.iter().filter(|d| d.from == d.to).count() as u64,
             },
+            event_log: result.event_log.clone(),
             cost: Cost {
                 window_usd: bill.window_total,
                 per_month_usd: bill.month_total,

@@ -45,12 +45,13 @@ pub fn render(summary: &Summary) -> String {
     let e = &r.attempt_errors;
     let _ = writeln!(
         out,
-        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: refused {}  no targets {}  timed out {}  server errors {}  wasted work {}",
+        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: refused {}  no targets {}  target down {}  timed out {}  server errors {}  wasted work {}",
         thousands(r.attempts),
         thousands(r.retries),
         r.amplification,
         thousands(e.refused),
         thousands(e.no_targets),
+        thousands(e.target_down),
         thousands(e.timed_out),
         thousands(e.server_errors),
         thousands(r.wasted)
@@ -106,6 +107,13 @@ pub fn render(summary: &Summary) -> String {
             line += &format!("; CPU credits at end {credits:.1} per instance");
         }
         let _ = writeln!(out, "{line}");
+    }
+    for e in &summary.event_log {
+        let _ = writeln!(
+            out,
+            "  event        {:>8.1} s  {}  {}: {}",
+            e.time_s, e.component, e.event, e.detail
+        );
     }
     let c = &summary.cost;
     let per_million = c.per_million_successful_usd.map_or("n/a".to_string(), |m| m.to_string());

@@ -40,6 +40,23 @@ pub fn write_scaling_log(out: impl Write, result: &RunResult) -> Result<(), csv:
     Ok(())
 }
 
+/// Writes the event log of `result` as CSV: one row per fault and per
+/// thing the load balancer or the Auto Scaling group did about one.
+pub fn write_event_log(out: impl Write, result: &RunResult) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(["time_s", "component", "event", "detail"])?;
+    for e in &result.event_log {
+        writer.write_record([
+            format!("{}", e.time_s),
+            e.component.clone(),
+            e.event.clone(),
+            e.detail.clone(),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
 /// Writes the rows of `result` as CSV, with UTC times from `start`.
 pub fn write_csv(
     out: impl Write,

@@ -90,6 +90,14 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         .map_err(|p| source.error(p))?;
     let client = super::client::build_client(top.client.as_ref(), &mut defaults)
         .map_err(|p| source.error(p))?;
+    let faults = super::faults::build_faults(
+        top.faults.as_ref(),
+        &names,
+        &components,
+        &clock,
+        &mut defaults,
+    )
+    .map_err(|p| source.error(p))?;
     let users = match &top.users {
         Some(raw) => Some(users_section(raw.get_ref(), base_dir).map_err(|p| source.error(p))?),
         None => None,
@@ -107,6 +115,7 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         client,
         users,
         components,
+        faults,
         defaults: defaults.0,
     })
 }

@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use super::build::{Defaults, check_name, key_path_at, plain_message, unknown_field_hint};
 use super::error::{Problem, ScenarioError, Source};
 use super::model::{
-    AlbSpec, Component, ComponentId, ComponentKind, FleetSpec, NextHop, RdsSpec, Routing,
-    StationSpec,
+    AlbSpec, Component, ComponentId, ComponentKind, FleetSpec, HealthChecks, NextHop, RdsSpec,
+    Routing, StationSpec,
 };
 use super::raw::{RawAlb, RawEc2, RawRds, RawStation, RawValue};
 use super::routing::{check_station_visits, check_stations_reach_exit};
@@ -281,14 +281,14 @@ fn alb(
             1
         }
     };
-    Ok(ComponentKind::Alb(AlbSpec {
+    Ok(ComponentKind::Alb(Box::new(AlbSpec {
         targets,
         routing,
         latency,
         rules,
         facts: catalogue.alb().clone(),
         price_source: catalogue.cite(&catalogue.alb().price),
-    }))
+    })))
 }
 
 /// Checks an EC2 fleet, fixed or in an Auto Scaling group.
@@ -361,7 +361,20 @@ fn ec2(
         }
         None => None,
     };
-    Ok(ComponentKind::Ec2(FleetSpec {
+    let health = scaling.as_ref().map_or_else(
+        || {
+            let facts = &catalogue.alb().defaults;
+            HealthChecks {
+                interval: SimDuration::from_secs(u64::from(facts.health_check_interval_s)),
+                unhealthy_threshold: facts.unhealthy_threshold,
+                replace_unhealthy: false,
+                grace_period: SimDuration::ZERO,
+            }
+        },
+        |s| s.health,
+    );
+    Ok(ComponentKind::Ec2(Box::new(FleetSpec {
+        health,
         price_source: catalogue.cite(&instance_type.price),
         instance_type: instance_type.clone(),
         count,
@@ -371,7 +384,7 @@ fn ec2(
         database,
         credits,
         scaling,
-    }))
+    })))
 }
 
 /// Checks an RDS primary.
@@ -443,7 +456,7 @@ fn rds(
         }
     };
     let query = values::distribution(&raw.query, &format!("{key}.query"), base_dir)?;
-    Ok(ComponentKind::Rds(RdsSpec {
+    Ok(ComponentKind::Rds(Box::new(RdsSpec {
         class: class.clone(),
         engine,
         multi_az,
@@ -453,7 +466,7 @@ fn rds(
         storage_usd_per_gb_month: catalogue.rds_storage().gp3_usd_per_gb_month,
         price_source: class.price_cite(engine).map(|c| catalogue.cite(c)).unwrap_or_default(),
         storage_price_source: catalogue.cite(&catalogue.rds_storage().gp3_price),
-    }))
+    })))
 }
 
 /// Checks a textbook station.

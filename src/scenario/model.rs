@@ -17,8 +17,8 @@ use crate::traffic::ArrivalSpec;
 mod scaling;
 
 pub use scaling::{
-    AdjustmentType, AlarmSpec, CreditMode, CreditSpec, MetricDelay, MetricKind, PolicyRule,
-    PolicySpec, ScalingSpec, ScheduledAction, SimplePolicy, StepAdjustment, StepPolicy,
+    AdjustmentType, AlarmSpec, CreditMode, CreditSpec, HealthChecks, MetricDelay, MetricKind,
+    PolicyRule, PolicySpec, ScalingSpec, ScheduledAction, SimplePolicy, StepAdjustment, StepPolicy,
     TargetTracking, TerminationOrder,
 };
 
@@ -49,6 +49,8 @@ pub struct Scenario {
     pub users: Option<UsersSpec>,
     /// The components, in file order; indices are [`ComponentId`]s.
     pub components: Vec<Component>,
+    /// Faults to inject, in time order.
+    pub faults: Vec<FaultSpec>,
     /// Every default the run uses, with its source.
     pub defaults: Vec<UsedDefault>,
 }
@@ -228,11 +230,11 @@ pub struct Component {
 #[derive(Debug, Clone)]
 pub enum ComponentKind {
     /// An Application Load Balancer.
-    Alb(AlbSpec),
+    Alb(Box<AlbSpec>),
     /// A fixed fleet of EC2 instances.
-    Ec2(FleetSpec),
+    Ec2(Box<FleetSpec>),
     /// An RDS primary instance.
-    Rds(RdsSpec),
+    Rds(Box<RdsSpec>),
     /// A textbook multi-server FCFS queue.
     Station(StationSpec),
 }
@@ -297,6 +299,9 @@ pub struct FleetSpec {
     pub credits: Option<Box<CreditSpec>>,
     /// The Auto Scaling group, when the fleet is not fixed.
     pub scaling: Option<Box<ScalingSpec>>,
+    /// The target group's health checks: the group's own, or AWS's defaults
+    /// for a fixed fleet (which nothing replaces).
+    pub health: HealthChecks,
 }
 
 /// An RDS primary instance.
@@ -342,4 +347,35 @@ pub struct NextHop {
     pub to: Option<ComponentId>,
     /// Cumulative probability up to and including this branch.
     pub cumulative: f64,
+}
+
+/// Something that goes wrong at a given time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FaultSpec {
+    /// When it happens, in simulated time.
+    pub at: crate::engine::time::SimTime,
+    /// What happens.
+    pub kind: FaultKind,
+}
+
+/// The kinds of fault a scenario can inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// The application on `count` instances in service crashes: the
+    /// instances keep running (and billing) but refuse every request, and
+    /// fail the load balancer's health checks.
+    Crash {
+        /// The ec2 fleet.
+        fleet: ComponentId,
+        /// Instances hit, the oldest in service first.
+        count: u32,
+    },
+    /// `count` instances in service are terminated, as by a hardware
+    /// failure or a person: their requests fail and billing stops.
+    Terminate {
+        /// The ec2 fleet.
+        fleet: ComponentId,
+        /// Instances hit, the oldest in service first.
+        count: u32,
+    },
 }

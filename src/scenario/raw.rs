@@ -30,6 +30,22 @@ pub struct RawTop {
     pub client: Option<Spanned<RawClient>>,
     /// `[users]`: a closed loop of users instead of open arrivals.
     pub users: Option<Spanned<RawUsers>>,
+    /// `[[faults]]`: things that go wrong at given times.
+    pub faults: Option<Vec<Spanned<RawFault>>>,
+}
+
+/// One `[[faults]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    /// When: an offset from `scenario.start` or a UTC time.
+    pub at: RawValue,
+    /// What goes wrong, such as `crash` or `terminate`.
+    pub kind: Spanned<String>,
+    /// The component it happens to.
+    pub target: Spanned<String>,
+    /// How many instances it hits.
+    pub count: Option<Spanned<i64>>,
 }
 
 /// `[users]`: N users who each send a request, wait for its outcome,

@@ -18,6 +18,15 @@ pub struct RawScaling {
     pub launch_time: Option<RawValue>,
     /// The target group's health-check interval.
     pub health_check_interval: Option<Spanned<String>>,
+    /// Failed checks in a row before the target group marks a target
+    /// unhealthy.
+    pub unhealthy_threshold: Option<Spanned<i64>>,
+    /// `ec2` or `elb`: whose health checks make the group replace an
+    /// instance.
+    pub health_check_type: Option<Spanned<String>>,
+    /// Time after entering service during which the group does not act on
+    /// failed health checks.
+    pub health_check_grace_period: Option<Spanned<String>>,
     /// Time after entering service during which an instance's metrics are
     /// left out.
     pub instance_warmup: Option<Spanned<String>>,

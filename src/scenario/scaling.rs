@@ -7,7 +7,7 @@ use toml::Spanned;
 use super::build::Defaults;
 use super::cron::Cron;
 use super::error::Problem;
-use super::model::{MetricDelay, ScalingSpec, ScheduledAction, TerminationOrder};
+use super::model::{HealthChecks, MetricDelay, ScalingSpec, ScheduledAction, TerminationOrder};
 use super::policies::policy_spec;
 use super::raw_scaling::{RawScaling, RawScheduled};
 use super::traffic::RunClock;
@@ -120,6 +120,53 @@ pub(super) fn scaling(
             "expected a duration above zero (AWS allows 5 s to 300 s)",
         ));
     }
+    let grace_period = duration(
+        &body.health_check_grace_period,
+        "health_check_grace_period",
+        300,
+        "AWS: the console and Terraform give a group a 300 s health check grace period (the \
+         API's own default is 0) (EC2 Auto Scaling User Guide, health check grace period)",
+    )?;
+    let unhealthy_threshold = match &body.unhealthy_threshold {
+        Some(v) => values::integer_in(v, &format!("{key}.unhealthy_threshold"), 2, 10)?,
+        None => {
+            defaults.used(
+                format!("{key}.unhealthy_threshold"),
+                "2",
+                "AWS: UnhealthyThresholdCount defaults to 2 (ELB User Guide, target group \
+                 health checks)",
+            );
+            2
+        }
+    };
+    let replace_unhealthy = match &body.health_check_type {
+        None => {
+            defaults.used(
+                format!("{key}.health_check_type"),
+                "ec2",
+                "AWS: a group uses EC2 status checks unless ELB health checks are turned on \
+                 (EC2 Auto Scaling User Guide, health checks)",
+            );
+            false
+        }
+        Some(t) => match t.get_ref().as_str() {
+            "ec2" => false,
+            "elb" => true,
+            other => {
+                return Err(Problem::new(
+                    t.span(),
+                    format!("{key}.health_check_type"),
+                    format!("unknown health check type `{other}`: expected ec2 or elb"),
+                ));
+            }
+        },
+    };
+    let health = HealthChecks {
+        interval: health_check_interval,
+        unhealthy_threshold,
+        replace_unhealthy,
+        grace_period,
+    };
     let termination = match &body.termination {
         None => {
             defaults.used(
@@ -161,7 +208,7 @@ pub(super) fn scaling(
         min,
         max,
         launch_time,
-        health_check_interval,
+        health,
         instance_warmup,
         deregistration_delay,
         termination,

@@ -35,6 +35,13 @@ pub struct Request {
     /// The client has given up on this attempt; the server still finishes
     /// it, as wasted work.
     pub abandoned: bool,
+    /// It holds a worker slot (or waits for one) on an instance of its
+    /// fleet, `at`.
+    pub on_instance: bool,
+    /// Its instance crashed or was terminated under it: the client has had
+    /// its error, and the slot is freed when the attempt's pending event
+    /// fires, without touching the dead instance.
+    pub killed: bool,
 }
 
 /// Slots for requests, reused through a free list.
@@ -100,5 +107,16 @@ impl Arena {
     /// Requests in flight now.
     pub fn live(&self) -> usize {
         self.slots.len() - self.free.len()
+    }
+
+    /// Ids of the requests in flight that `select` picks, by scanning every
+    /// slot: for rare events such as faults, never per request.
+    pub fn select(&self, select: impl Fn(&Request) -> bool) -> Vec<ReqId> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.generation != 0 && select(r))
+            .map(|(id, _)| id as ReqId)
+            .collect()
     }
 }

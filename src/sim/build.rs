@@ -135,7 +135,7 @@ impl Runtime {
             let slot = match &component.kind {
                 ComponentKind::Alb(spec) => {
                     runtime.albs.push(Alb::new(
-                        spec.clone(),
+                        (**spec).clone(),
                         LcuMeter::new(measured_start, offset_into_hour),
                     ));
                     Slot::Alb(runtime.albs.len() - 1)

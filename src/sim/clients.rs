@@ -16,6 +16,9 @@ pub(super) enum Failure {
     NoTargets,
     /// A station answered with an error.
     ServerError,
+    /// The instance's application had crashed, or the instance was
+    /// terminated.
+    TargetDown,
 }
 
 /// The client side: timeouts, retries and their budget, and the think
@@ -47,6 +50,7 @@ impl Simulation<'_> {
                 Failure::Refused => self.totals.errors.refused += 1,
                 Failure::NoTargets => self.totals.errors.no_targets += 1,
                 Failure::ServerError => self.totals.errors.server_errors += 1,
+                Failure::TargetDown => self.totals.errors.target_down += 1,
             }
         }
         if self.may_retry(&request) {

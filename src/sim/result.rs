@@ -21,13 +21,31 @@ pub struct ErrorCounts {
     pub timed_out: u64,
     /// Answered with an error by a station's fault injection.
     pub server_errors: u64,
+    /// Sent to, or held by, an instance whose application had crashed or
+    /// that was terminated (the ALB answers 502 Bad Gateway).
+    pub target_down: u64,
 }
 
 impl ErrorCounts {
     /// All failed attempts.
     pub fn total(&self) -> u64 {
-        self.refused + self.no_targets + self.timed_out + self.server_errors
+        self.refused + self.no_targets + self.timed_out + self.server_errors + self.target_down
     }
+}
+
+/// A fault, or what the load balancer or Auto Scaling group did about one,
+/// for the run's event log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LoggedEvent {
+    /// When, in seconds from the start of the measured window (negative in
+    /// the warm-up).
+    pub time_s: f64,
+    /// The component it concerns.
+    pub component: String,
+    /// What happened, in a word or two (`crash`, `unhealthy`, `replaced`).
+    pub event: String,
+    /// The details, in a sentence.
+    pub detail: String,
 }
 
 /// What one request class saw over the measured window.
@@ -115,6 +133,8 @@ pub struct RunResult {
     pub fleets: Vec<FleetStats>,
     /// Every scaling decision, taken or not, in time order.
     pub scaling_log: Vec<ScalingDecision>,
+    /// Faults and what the system did about them, in time order.
+    pub event_log: Vec<LoggedEvent>,
     /// Why the run stopped before the end of its window, if it did.
     pub stopped: Option<Stopped>,
 }

@@ -97,7 +97,7 @@ impl Simulation<'_> {
 
     /// Sets fleet `f`'s desired capacity and launches or removes instances
     /// to match it.
-    fn set_desired(&mut self, f: usize, desired: u32) {
+    pub(super) fn set_desired(&mut self, f: usize, desired: u32) {
         let now = self.now;
         let fleet = &mut self.runtime.fleets[f];
         fleet.desired = desired;
@@ -142,7 +142,7 @@ impl Simulation<'_> {
             return;
         }
         fleet.instances[i].state = InstanceState::Registered;
-        let interval = fleet.group.as_ref().map_or(SLOT, |g| g.spec.health_check_interval);
+        let interval = fleet.health.interval;
         let phase = self.runtime.lifecycle_streams[f].uniform_open0();
         let check = SimDuration::from_secs_f64(interval.as_secs_f64() * phase);
         let event = Event::InstanceHealthy { fleet: f as u32, instance: i as u32 };
@@ -168,7 +168,13 @@ impl Simulation<'_> {
 }
 
 fn is_live(state: InstanceState) -> bool {
-    matches!(state, InstanceState::Pending | InstanceState::Registered | InstanceState::InService)
+    matches!(
+        state,
+        InstanceState::Pending
+            | InstanceState::Registered
+            | InstanceState::InService
+            | InstanceState::Unhealthy
+    )
 }
 
 /// The instance scale-in removes, by the group's termination policy.

@@ -14,9 +14,8 @@ pub struct ScalingSpec {
     /// Time from launch until the instance has booted and registers with
     /// the target group.
     pub launch_time: Dist,
-    /// Interval of the target group's health checks; a newly registered
-    /// target receives traffic after its first passing check.
-    pub health_check_interval: SimDuration,
+    /// The target group's health checks and how the group acts on them.
+    pub health: HealthChecks,
     /// After an instance enters service, how long its metrics are left out
     /// of the group's aggregate and scale-in waits.
     pub instance_warmup: SimDuration,
@@ -31,6 +30,25 @@ pub struct ScalingSpec {
     pub policies: Vec<PolicySpec>,
     /// Scheduled actions, sorted by time, recurrences expanded.
     pub scheduled: Vec<ScheduledAction>,
+}
+
+/// The target group's health checks, and whether the Auto Scaling group
+/// replaces the instances that fail them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HealthChecks {
+    /// Time between two checks of one target; a newly registered target
+    /// receives traffic after its first passing check.
+    pub interval: SimDuration,
+    /// Failed checks in a row that make the target group stop routing to a
+    /// target.
+    pub unhealthy_threshold: u32,
+    /// True for health check type ELB: the group also replaces instances
+    /// the load balancer finds unhealthy (type EC2 replaces only instances
+    /// that stopped running).
+    pub replace_unhealthy: bool,
+    /// After entering service, time during which the group does not replace
+    /// an instance for failed health checks.
+    pub grace_period: SimDuration,
 }
 
 /// When a datapoint becomes visible to alarms, after its period closes.
