@@ -1,11 +1,12 @@
 //! The catalogue: AWS prices, instance specs and service defaults that the
 //! simulator prices and sizes components with.
 //!
-//! The data lives in four TOML files under `models/` (`sources.toml`,
-//! `ec2.toml`, `elb.toml`, `rds.toml`), which are built into the binary. Each
+//! The data lives in TOML files under `models/` (`sources.toml`, `ec2.toml`,
+//! `elb.toml`, `rds.toml`, `elasticache.toml`), which are built into the
+//! binary. Each
 //! figure names its source and the date of that source, so that a report can
 //! say where a number comes from and how sure we are of it. A user can
-//! replace any of the four files with their own copy (`Catalogue::from_dir`);
+//! replace any of these files with their own copy (`Catalogue::from_dir`);
 //! each file's header says what it holds and in which units.
 //!
 //! Loading runs in two stages: serde structs that mirror the files (`raw`),
@@ -15,6 +16,7 @@
 
 mod check;
 mod ec2;
+mod elasticache;
 mod elb;
 mod error;
 mod files;
@@ -26,6 +28,7 @@ mod suggest;
 use std::path::Path;
 
 pub use ec2::{Architecture, BurstableFacts, Ec2Type};
+pub use elasticache::{CacheDefaults, CacheEngine, CacheNodeType};
 pub use elb::{AlbDefaults, AlbFacts, RoutingAlgorithm};
 pub use error::{CatalogueError, Location, UnknownEntry};
 pub use files::CatalogueFile;
@@ -33,7 +36,7 @@ pub use rds::{MaxConnectionsRule, RdsBillingFacts, RdsClass, RdsEngine, RdsStora
 pub use source::{Cited, Confidence, Source};
 
 use files::FileText;
-use raw::{RawEc2File, RawElbFile, RawRdsFile, RawSources};
+use raw::{RawEc2File, RawElastiCacheFile, RawElbFile, RawRdsFile, RawSources};
 use source::SourceTable;
 
 /// The checked contents of the four catalogue files.
@@ -50,6 +53,8 @@ pub struct Catalogue {
     rds_billing: RdsBillingFacts,
     max_connections_mysql: MaxConnectionsRule,
     max_connections_postgresql: MaxConnectionsRule,
+    cache_nodes: Vec<CacheNodeType>,
+    cache_defaults: CacheDefaults,
     files: Vec<CatalogueFile>,
 }
 
@@ -75,16 +80,20 @@ impl Catalogue {
         Catalogue::load(files::files_from_dir(dir)?)
     }
 
-    /// Parses and checks the four files, `sources.toml` first.
+    /// Parses and checks the files, `sources.toml` first.
     fn load(
-        [sources_file, ec2_file, elb_file, rds_file]: [FileText; 4],
+        [sources_file, ec2_file, elb_file, rds_file, cache_file]: [FileText; files::FILE_COUNT],
     ) -> Result<Catalogue, CatalogueError> {
         let sources = SourceTable::build(sources_file.parse::<RawSources>()?, &sources_file)?;
         let ec2_types = ec2::build(ec2_file.parse::<RawEc2File>()?, &ec2_file, &sources)?;
         let alb = elb::build(&elb_file.parse::<RawElbFile>()?.alb, &elb_file, &sources)?;
         let rds = rds::build(&rds_file.parse::<RawRdsFile>()?, &rds_file, &sources)?;
+        let cache =
+            elasticache::build(&cache_file.parse::<RawElastiCacheFile>()?, &cache_file, &sources)?;
 
-        let files = [sources_file, ec2_file, elb_file, rds_file].map(|file| file.origin).to_vec();
+        let files = [sources_file, ec2_file, elb_file, rds_file, cache_file]
+            .map(|file| file.origin)
+            .to_vec();
         Ok(Catalogue {
             sources: sources.sources.into_values().collect(),
             ec2_types,
@@ -94,6 +103,8 @@ impl Catalogue {
             rds_billing: rds.billing,
             max_connections_mysql: rds.max_connections_mysql,
             max_connections_postgresql: rds.max_connections_postgresql,
+            cache_nodes: cache.nodes,
+            cache_defaults: cache.defaults,
             files,
         })
     }
@@ -140,6 +151,32 @@ impl Catalogue {
         self.rds_classes.iter().map(|class| class.name.as_str())
     }
 
+    /// Returns the ElastiCache node type called `name`, such as
+    /// `cache.r7g.large`.
+    pub fn cache_node_type(&self, name: &str) -> Result<&CacheNodeType, UnknownEntry> {
+        self.cache_nodes.iter().find(|node| node.name == name).ok_or_else(|| UnknownEntry {
+            kind: "cache node type",
+            name: name.to_string(),
+            suggestion: suggest::closest(name, self.cache_nodes.iter().map(|n| n.name.as_str()))
+                .or_else(|| {
+                    suggest::closest(
+                        &format!("cache.{name}"),
+                        self.cache_nodes.iter().map(|n| n.name.as_str()),
+                    )
+                }),
+        })
+    }
+
+    /// Returns every ElastiCache node type, in file order.
+    pub fn cache_node_types(&self) -> impl Iterator<Item = &CacheNodeType> {
+        self.cache_nodes.iter()
+    }
+
+    /// Returns the ElastiCache node defaults.
+    pub fn cache_defaults(&self) -> &CacheDefaults {
+        &self.cache_defaults
+    }
+
     /// Returns the Application Load Balancer prices, LCU dimensions and
     /// defaults.
     pub fn alb(&self) -> &AlbFacts {
@@ -180,7 +217,7 @@ impl Catalogue {
         self.sources.iter()
     }
 
-    /// Returns where each of the four files in force came from, for logs.
+    /// Returns where each of the files in force came from, for logs.
     pub fn files(&self) -> &[CatalogueFile] {
         &self.files
     }

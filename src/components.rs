@@ -3,7 +3,9 @@
 //! between them; each component only decides what happens inside itself.
 pub mod alb;
 pub mod autoscaling;
+pub mod cache;
 pub mod client;
+pub mod connections;
 pub mod ec2;
 pub mod pool;
 pub mod rds;

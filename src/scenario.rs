@@ -7,14 +7,18 @@
 //! becomes one [`ScenarioError`] naming file, line, column and key.
 
 pub mod build;
+pub mod cache;
 pub mod classes;
 pub mod client;
 pub mod components;
 pub mod credits;
 pub mod cron;
+pub mod data_checks;
+pub mod database;
 pub mod dist_values;
 pub mod error;
 pub mod faults;
+pub mod keys;
 pub mod model;
 pub mod policies;
 pub mod raw;

@@ -8,13 +8,14 @@
 mod arena;
 mod build;
 mod clients;
+mod data;
 mod faults;
 mod result;
 mod scaling;
 
 pub use result::{
-    ClassStats, ErrorCounts, FleetStats, InstanceTimeline, LoggedEvent, RunResult, Stopped,
-    TierStats, Usage,
+    CacheStats, ClassStats, DbInstanceStats, ErrorCounts, FleetStats, InstanceTimeline,
+    LoggedEvent, PoolStats, RunResult, Stopped, TierStats, Usage,
 };
 
 use arena::{Arena, Request};
@@ -56,8 +57,18 @@ enum Event {
     AlbForwarded { req: ReqId, alb: u32 },
     /// A request's CPU burst has ended.
     CpuDone { req: ReqId },
+    /// A request reaches a cache node, one network round trip after asking.
+    CacheArrive { req: ReqId, cache: u32 },
+    /// A cache node has served one of a request's operations.
+    CacheDone { req: ReqId, cache: u32, epoch: u32 },
     /// One of a request's database queries has ended.
-    QueryDone { req: ReqId, db: u32 },
+    QueryDone { req: ReqId, db: u32, epoch: u32 },
+    /// A query has waited its pool's wait timeout for a connection.
+    PoolTimeout { req: ReqId, generation: u32 },
+    /// A lost cache node's replacement serves, empty.
+    CacheNodeBack { cache: u32, node: u32 },
+    /// A failed database's primary serves again.
+    DbRecovered { db: u32 },
     /// A request's service at a station has ended.
     StationDone { req: ReqId },
     /// The client's timeout for one attempt expires.
@@ -134,6 +145,12 @@ struct Simulation<'s> {
     event_log: Vec<LoggedEvent>,
     /// Set when the run cannot go on.
     stopped: Option<Stopped>,
+    /// Requests that have arrived so far, warm-up included: the next one's
+    /// number, from which its keys are drawn.
+    arrivals_so_far: u64,
+    /// Each fleet's connection-pool waits and timeouts at the last window's
+    /// close.
+    pool_seen: Vec<(u64, u64)>,
 }
 
 /// Runs replication `replication` of `scenario` to the end of its
@@ -193,6 +210,8 @@ impl<'s> Simulation<'s> {
             scaling_log: Vec::new(),
             event_log: Vec::new(),
             stopped: None,
+            arrivals_so_far: 0,
+            pool_seen: Vec::new(),
         };
         match &scenario.users {
             // Each user starts with a think, so that they do not all send
@@ -210,6 +229,7 @@ impl<'s> Simulation<'s> {
             }
         }
         sim.events.schedule(measured_start, Event::WarmupEnd);
+        sim.pool_seen = vec![(0, 0); sim.runtime.fleets.len()];
         sim.schedule_scaling();
         sim.schedule_faults();
         sim
@@ -248,7 +268,16 @@ impl<'s> Simulation<'s> {
                 Event::UserReady => self.new_request(),
                 Event::AlbForwarded { req, alb } => self.on_alb_forwarded(req, alb as usize),
                 Event::CpuDone { req } => self.on_cpu_done(req),
-                Event::QueryDone { req, db } => self.on_query_done(req, db as usize),
+                Event::CacheArrive { req, cache } => self.on_cache_arrive(req, cache as usize),
+                Event::CacheDone { req, cache, epoch } => {
+                    self.on_cache_done(req, cache as usize, epoch)
+                }
+                Event::QueryDone { req, db, epoch } => self.on_query_done(req, db as usize, epoch),
+                Event::PoolTimeout { req, generation } => self.on_pool_timeout(req, generation),
+                Event::CacheNodeBack { cache, node } => {
+                    self.on_cache_node_back(cache as usize, node)
+                }
+                Event::DbRecovered { db } => self.on_db_recovered(db as usize),
                 Event::StationDone { req } => self.on_station_done(req),
                 Event::Timeout { req, generation } => self.on_timeout(req, generation),
                 Event::Retry { req } => self.start_attempt(req),
@@ -311,9 +340,12 @@ impl<'s> Simulation<'s> {
         let class = self.runtime.draw_class();
         let cpu = self.runtime.draw_cpu(class);
         let measured = self.measuring;
+        let seq = self.arrivals_so_far;
+        self.arrivals_so_far += 1;
         let req = self.requests.insert(Request {
             call_start: self.now,
             cpu,
+            seq,
             class,
             attempt: 1,
             measured,
@@ -380,7 +412,9 @@ impl<'s> Simulation<'s> {
                     self.start_station_service(s, req);
                 }
             }
-            Slot::Rds(_) => unreachable!("validation refuses a database as the entry"),
+            Slot::Rds(_) | Slot::Cache(_) => {
+                unreachable!("validation refuses a database or cache as the entry")
+            }
         }
     }
 
@@ -459,60 +493,52 @@ impl<'s> Simulation<'s> {
             let at = self.now + host.burst_time(self.requests.get(next).cpu);
             self.events.schedule(at, Event::CpuDone { req: next });
         }
-        self.next_query_or_leave(req);
+        self.next_access(req);
     }
 
-    /// Sends the request's next query to its database, or answers it when
-    /// none is left.
-    fn next_query_or_leave(&mut self, req: ReqId) {
-        let request = self.requests.get_mut(req);
-        let class = request.class;
-        let database = self.runtime.classes[class as usize].query.as_ref().map(|(db, _, _)| *db);
-        match database {
-            Some(db) if request.queries_left > 0 => {
-                request.queries_left -= 1;
-                if self.runtime.databases[db].pool.arrive(self.now, req) == Admission::Started {
-                    let at = self.now + self.runtime.draw_query(class);
-                    self.events.schedule(at, Event::QueryDone { req, db: db as u32 });
-                }
-            }
-            _ => self.leave_instance(req),
-        }
-    }
-
-    /// A query ends: the database serves the next; the request makes its
-    /// next query or returns to its instance.
-    fn on_query_done(&mut self, req: ReqId, db: usize) {
-        if let Some(next) = self.runtime.databases[db].pool.depart(self.now) {
-            let at = self.now + self.runtime.draw_query(self.requests.get(next).class);
-            self.events.schedule(at, Event::QueryDone { req: next, db: db as u32 });
-        }
-        if self.requests.get(req).killed {
-            self.drop_killed(req);
-            return;
-        }
-        self.next_query_or_leave(req);
-    }
-
-    /// The instance answers: the worker slot passes to the next request in
-    /// the accept queue.
+    /// The instance answers: its response time counts in the metrics and
+    /// the worker slot passes on.
     fn leave_instance(&mut self, req: ReqId) {
+        let request = *self.requests.get(req);
+        let fleet_state = &mut self.runtime.fleets[request.at as usize];
+        fleet_state.slot_requests.1 += self.now.since(request.entered).as_nanos() as f64;
+        fleet_state.slot_requests.2 += 1;
+        self.release_worker(req);
+        self.answered(req);
+    }
+
+    /// The request gives up its worker slot, which passes to the next
+    /// request in the accept queue; a draining instance with nothing left
+    /// terminates.
+    fn release_worker(&mut self, req: ReqId) {
         self.requests.get_mut(req).on_instance = false;
         let request = *self.requests.get(req);
         let (fleet, instance) = (request.at as usize, request.instance as usize);
-        let fleet_state = &mut self.runtime.fleets[fleet];
-        fleet_state.slot_requests.1 += self.now.since(request.entered).as_nanos() as f64;
-        fleet_state.slot_requests.2 += 1;
-        let host = &mut fleet_state.instances[instance];
+        let host = &mut self.runtime.fleets[fleet].instances[instance];
         host.outstanding -= 1;
         let drained = host.outstanding == 0 && host.state == InstanceState::Draining;
+        let last_out = host.outstanding == 0 && host.state == InstanceState::Terminated;
         if let Some(next) = host.workers.depart(self.now) {
             self.start_cpu(fleet, instance, next);
         }
         if drained {
-            self.runtime.fleets[fleet].terminate(instance, self.now);
+            self.terminate_instance(fleet, instance);
+        } else if last_out {
+            self.close_connections(fleet, instance);
         }
-        self.answered(req);
+    }
+
+    /// An attempt fails while it holds a worker slot on an instance (a
+    /// database error): the slot passes on, then the client decides.
+    fn fail_on_instance(&mut self, req: ReqId, failure: Failure) {
+        self.release_worker(req);
+        self.attempt_failed(req, failure);
+    }
+
+    /// Terminates an instance and closes its database connections.
+    fn terminate_instance(&mut self, f: usize, i: usize) {
+        self.runtime.fleets[f].terminate(i, self.now);
+        self.close_connections(f, i);
     }
 
     /// Draws a station service time and schedules its end.
@@ -567,6 +593,7 @@ impl<'s> Simulation<'s> {
     fn on_warmup_end(&mut self) {
         self.measuring = true;
         self.runtime.reset_stats(self.now);
+        self.pool_seen.iter_mut().for_each(|seen| *seen = (0, 0));
         self.window_start = self.now;
         if self.end > self.now {
             self.events.schedule((self.now + WINDOW).min(self.end), Event::WindowEnd);
@@ -575,6 +602,7 @@ impl<'s> Simulation<'s> {
 
     /// Closes the current row of the time series.
     fn close_window(&mut self) {
+        let data = self.data_window();
         let length = self.now.since(self.window_start);
         let tiers = self.runtime.tiers.clone();
         let utilization = tiers
@@ -599,6 +627,9 @@ impl<'s> Simulation<'s> {
             in_flight: self.requests.live() as u64,
             utilization,
             fleets: self.runtime.fleets.iter().map(|f| f.capacity()).collect(),
+            caches: data.caches,
+            databases: data.databases,
+            pools: data.pools,
         });
         self.window = WindowCounts::default();
         self.window_start = self.now;
@@ -608,6 +639,7 @@ impl<'s> Simulation<'s> {
     fn finish(mut self) -> RunResult {
         let t = self.totals;
         let events = self.events.events_popped();
+        let (caches, databases, pools) = self.data_stats();
         let tiers = self.runtime.tier_stats(self.now, self.end.since(self.measured_start));
         let usage = self.runtime.usage(self.end);
         let mut fleets = self.runtime.fleet_stats(self.now, self.end.since(self.measured_start));
@@ -633,6 +665,9 @@ impl<'s> Simulation<'s> {
             fleets,
             scaling_log: self.scaling_log,
             event_log: self.event_log,
+            caches,
+            databases,
+            pools,
             stopped: self.stopped,
         }
     }

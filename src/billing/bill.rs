@@ -26,7 +26,7 @@ const BYTES_PER_GB: f64 = 1_073_741_824.0;
 /// One charge on the bill.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LineItem {
-    /// AWS service: `EC2`, `ELB` or `RDS`.
+    /// AWS service: `EC2`, `ELB`, `RDS` or `ElastiCache`.
     pub service: String,
     /// The scenario component it belongs to.
     pub component: String,
@@ -133,35 +133,119 @@ pub fn bill(scenario: &Scenario, usage: &Usage) -> Bill {
     }
     for (id, lives) in &usage.database_lives {
         if let ComponentKind::Rds(spec) = &scenario.components[*id].kind {
-            let name = &scenario.components[*id].name;
-            let copies: i128 = if spec.multi_az { 2 } else { 1 };
-            let seconds: u64 = lives
-                .iter()
-                .map(|life| billable_in_window(life, &window, rds_billable_seconds))
-                .sum();
-            let label = if spec.multi_az {
-                format!("{} Multi-AZ", spec.class.name)
-            } else {
-                spec.class.name.clone()
-            };
-            lines.push(
-                timed_line("RDS", name, &label, spec.usd_per_hour * copies, seconds, &window)
-                    .cited(&spec.price_source),
-            );
-            lines.push(
-                storage_line(
-                    name,
-                    spec.storage_gb,
-                    spec.storage_usd_per_gb_month * copies,
-                    &window,
-                )
-                .cited(&spec.storage_price_source),
-            );
+            lines.extend(rds_lines(&scenario.components[*id].name, spec, lives, &window));
+        }
+    }
+    for (id, nodes) in &usage.cache_nodes {
+        if let ComponentKind::Cache(spec) = &scenario.components[*id].kind {
+            lines.push(cache_line(&scenario.components[*id].name, spec, *nodes, &window));
         }
     }
     let window_total = lines.iter().map(|l| l.window).sum();
     let month_total = lines.iter().map(|l| l.month).sum();
     Bill { lines, window_total, month_total }
+}
+
+/// The database's instance-hours (primary and replicas, each life with
+/// its 10-minute minimum), storage and provisioned IOPS, each instance with
+/// its own volume.
+fn rds_lines(
+    name: &str,
+    spec: &crate::scenario::model::RdsSpec,
+    lives: &[InstanceLife],
+    window: &Window,
+) -> Vec<LineItem> {
+    let copies: i128 = if spec.multi_az { 2 } else { 1 };
+    let mut lines = Vec::new();
+    // lives[0] is the first primary and replicas follow; a Multi-AZ
+    // standby doubles only the primary. A replica promoted after a failure
+    // stays on the replica line, at the same hourly rate.
+    let (primary, replicas) = lives.split_first().expect("a database has a primary");
+    let label = if spec.multi_az {
+        format!("{} Multi-AZ", spec.class.name)
+    } else {
+        spec.class.name.clone()
+    };
+    let seconds = billable_in_window(primary, window, rds_billable_seconds);
+    lines.push(
+        timed_line("RDS", name, &label, spec.usd_per_hour * copies, seconds, window)
+            .cited(&spec.price_source),
+    );
+    if !replicas.is_empty() {
+        let seconds: u64 = replicas
+            .iter()
+            .map(|life| billable_in_window(life, window, rds_billable_seconds))
+            .sum();
+        let what = format!("{} read replica", spec.class.name);
+        lines.push(
+            timed_line("RDS", name, &what, spec.usd_per_hour, seconds, window)
+                .cited(&spec.price_source),
+        );
+    }
+    let volumes = copies + replicas.len() as i128;
+    lines.push(
+        storage_line(name, spec.storage_gb * volumes as u64, spec.storage_usd_per_gb_month, window)
+            .cited(&spec.storage_price_source),
+    );
+    if spec.extra_iops > 0 {
+        lines.push(
+            iops_line(
+                name,
+                u64::from(spec.extra_iops) * volumes as u64,
+                spec.iops_usd_per_month,
+                window,
+            )
+            .cited(&spec.iops_price_source),
+        );
+    }
+    lines
+}
+
+/// ElastiCache node-hours: each node runs the whole window, and a partial
+/// node-hour is billed as a full hour (aws-facts §4.2).
+fn cache_line(
+    component: &str,
+    spec: &crate::scenario::model::CacheSpec,
+    nodes: u32,
+    window: &Window,
+) -> LineItem {
+    let hours_each = clock_hours_touched(window.offset_into_hour_ns, window.nanos());
+    let node_hours = hours_each * u64::from(nodes);
+    let charge = spec.usd_per_hour * i128::from(node_hours);
+    LineItem {
+        service: "ElastiCache".into(),
+        component: component.into(),
+        item: format!(
+            "{} {} node-hours (partial hours billed as full)",
+            spec.node_type.name,
+            spec.engine.key()
+        ),
+        quantity: node_hours as f64,
+        unit: "h".into(),
+        unit_price: spec.usd_per_hour,
+        window: charge,
+        month: spec.usd_per_hour * (HOURS_PER_MONTH * i128::from(nodes)),
+        price_source: spec.price_source.clone(),
+    }
+}
+
+/// Provisioned gp3 IOPS beyond the included ones, prorated from the
+/// monthly price.
+fn iops_line(component: &str, iops: u64, usd_per_iops_month: Money, window: &Window) -> LineItem {
+    let month = usd_per_iops_month * i128::from(iops);
+    let window_charge = month
+        .mul_ratio(i128::from(window.nanos()), HOURS_PER_MONTH * 3_600 * i128::from(NANOS_PER_SEC));
+    LineItem {
+        service: "RDS".into(),
+        component: component.into(),
+        item: "gp3 provisioned IOPS-months (beyond included)".into(),
+        quantity: iops as f64 * window.nanos() as f64 / (730.0 * 3_600.0 * 1e9),
+        unit: "IOPS-month".into(),
+        unit_price: usd_per_iops_month,
+        window: window_charge,
+        month,
+        price_source: String::new(),
+    }
 }
 
 /// Billable seconds of one life inside the measured window. A life that

@@ -1,4 +1,4 @@
-//! The four catalogue files: the copies built into the binary, a user's
+//! The catalogue files: the copies built into the binary, a user's
 //! directory that replaces some of them, and turning byte offsets into the
 //! line and column an error message shows.
 
@@ -15,14 +15,19 @@ use super::suggest;
 
 /// The catalogue file names, in the order they are loaded. `sources.toml`
 /// comes first because the other files cite its keys.
-pub(crate) const FILE_NAMES: [&str; 4] = ["sources.toml", "ec2.toml", "elb.toml", "rds.toml"];
+pub(crate) const FILE_NAMES: [&str; FILE_COUNT] =
+    ["sources.toml", "ec2.toml", "elb.toml", "rds.toml", "elasticache.toml"];
+
+/// How many files the catalogue has.
+pub(crate) const FILE_COUNT: usize = 5;
 
 /// The built-in files, in the order of `FILE_NAMES`.
-const BUILTIN_TEXTS: [&str; 4] = [
+const BUILTIN_TEXTS: [&str; FILE_COUNT] = [
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/sources.toml")),
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/ec2.toml")),
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/elb.toml")),
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/rds.toml")),
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/elasticache.toml")),
 ];
 
 /// Where one catalogue file in use came from.
@@ -98,7 +103,7 @@ fn location(text: &str, offset: usize) -> Location {
 }
 
 /// The built-in files.
-pub(crate) fn builtin_files() -> [FileText; 4] {
+pub(crate) fn builtin_files() -> [FileText; FILE_COUNT] {
     std::array::from_fn(|index| FileText {
         origin: CatalogueFile { name: FILE_NAMES[index], path: None },
         text: Cow::Borrowed(BUILTIN_TEXTS[index]),
@@ -110,7 +115,7 @@ pub(crate) fn builtin_files() -> [FileText; 4] {
 ///
 /// Any other `*.toml` file in the directory is an error, because a misnamed
 /// override (`ec2-prices.toml`) would otherwise be ignored without a word.
-pub(crate) fn files_from_dir(dir: &Path) -> Result<[FileText; 4], CatalogueError> {
+pub(crate) fn files_from_dir(dir: &Path) -> Result<[FileText; FILE_COUNT], CatalogueError> {
     if !dir.is_dir() {
         return Err(CatalogueError::NotADirectory { path: dir.to_path_buf() });
     }

@@ -201,3 +201,34 @@ pub(crate) struct RawClass {
     pub usd_per_hour_postgresql: Option<Spanned<Money>>,
     pub price_postgresql: Option<RawCite>,
 }
+
+/// The whole of `elasticache.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawElastiCacheFile {
+    pub defaults: RawCacheDefaults,
+    pub node: Vec<RawCacheNode>,
+}
+
+/// The `[defaults]` table of `elasticache.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCacheDefaults {
+    pub reserved_memory_percent: Spanned<u32>,
+    pub reserved: RawCite,
+    pub partial_hour_billed_as_full_hour: bool,
+    pub billing: RawCite,
+}
+
+/// One `[[node]]` table of `elasticache.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCacheNode {
+    pub name: Spanned<String>,
+    pub vcpus: Spanned<u32>,
+    pub memory_gib: Spanned<f64>,
+    pub spec: RawCite,
+    pub usd_per_hour_redis: Spanned<Money>,
+    pub usd_per_hour_valkey: Spanned<Money>,
+    pub price: RawCite,
+}

@@ -138,6 +138,28 @@ fn rds_spot_values_match_aws_facts() {
 }
 
 #[test]
+fn cache_spot_values_match_aws_facts() {
+    let catalogue = Catalogue::builtin();
+    let r7g = catalogue.cache_node_type("cache.r7g.large").unwrap();
+    assert_eq!(r7g.usd_per_hour(CacheEngine::Redis), usd("0.219"));
+    assert_eq!(r7g.usd_per_hour(CacheEngine::Memcached), usd("0.219"));
+    assert_eq!(r7g.usd_per_hour(CacheEngine::Valkey), usd("0.1752"));
+    assert_eq!((r7g.vcpus, r7g.memory_gib), (2, 13.07));
+    for node in catalogue.cache_node_types() {
+        // S21: Valkey is 0.8 times the Redis OSS rate for every type.
+        assert_eq!(
+            node.usd_per_hour_valkey,
+            node.usd_per_hour_redis.mul_ratio(4, 5),
+            "{}",
+            node.name
+        );
+    }
+    assert_eq!(catalogue.cache_defaults().reserved_memory_percent, 25);
+    let unknown = catalogue.cache_node_type("r7g.large").unwrap_err();
+    assert_eq!(unknown.suggestion.as_deref(), Some("cache.r7g.large"));
+}
+
+#[test]
 fn rds_storage_billing_and_max_connections() {
     let catalogue = Catalogue::builtin();
     let storage = catalogue.rds_storage();
@@ -215,6 +237,10 @@ fn every_cited_source_exists_and_every_source_is_cited() {
         &catalogue.rds_billing().cite,
     ]);
     cites.extend(RdsEngine::ALL.iter().map(|engine| &catalogue.rds_max_connections(*engine).cite));
+    for node in catalogue.cache_node_types() {
+        cites.extend([&node.spec, &node.price]);
+    }
+    cites.extend([&catalogue.cache_defaults().reserved, &catalogue.cache_defaults().billing]);
 
     let used: Vec<&str> = cites
         .iter()

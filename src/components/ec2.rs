@@ -21,6 +21,7 @@
 //! in the list so that indices held by requests stay valid.
 
 use super::autoscaling::ScalingGroup;
+use super::connections::ConnectionPool;
 use super::pool::ServerPool;
 use crate::catalogue::BurstableFacts;
 use crate::engine::time::{SimDuration, SimTime};
@@ -78,6 +79,8 @@ pub struct Instance {
     pub surplus_charged: f64,
     /// Surplus credits outstanding when the warm-up ended.
     pub surplus_at_warmup: f64,
+    /// Its connection pool to each instance of the fleet's database.
+    pub db_pools: Vec<ConnectionPool>,
     /// Busy vCPU- and worker-nanoseconds already counted by the metrics;
     /// signed because the meters restart at the end of the warm-up.
     pub seen: (i128, i128),
@@ -186,7 +189,12 @@ pub struct Fleet {
     pub peak_in_service: u32,
     /// The target group's health checks and the group's use of them.
     pub health: HealthChecks,
+    /// How long a query waits for one of an instance's database
+    /// connections before failing.
+    pub pool_wait_timeout: Option<SimDuration>,
     workers: u32,
+    pool_size: u32,
+    database_instances: usize,
     accept_queue: u32,
     vcpus: u32,
 }
@@ -210,6 +218,9 @@ impl Fleet {
             peak_in_service: 0,
             health: spec.health,
             workers: spec.workers,
+            pool_size: spec.pool.size,
+            pool_wait_timeout: spec.pool.wait_timeout,
+            database_instances: 0,
             accept_queue: spec.accept_queue,
             vcpus: spec.instance_type.vcpus,
         };
@@ -219,6 +230,15 @@ impl Fleet {
             fleet.put_in_service(i, SimTime::ZERO);
         }
         fleet
+    }
+
+    /// Gives every instance, now and later, a connection pool to each of
+    /// the `instances` of the fleet's database.
+    pub fn connect_pools(&mut self, instances: usize) {
+        self.database_instances = instances;
+        for host in &mut self.instances {
+            host.db_pools = vec![ConnectionPool::new(self.pool_size); instances];
+        }
     }
 
     /// vCPUs of one instance.
@@ -247,6 +267,7 @@ impl Fleet {
             credits: self.credit_rules.as_ref().map_or(0.0, |c| c.spec.initial),
             surplus_charged: 0.0,
             surplus_at_warmup: 0.0,
+            db_pools: vec![ConnectionPool::new(self.pool_size); self.database_instances],
             seen: (0, 0),
         });
         self.instances.len() - 1

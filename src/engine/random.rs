@@ -57,6 +57,12 @@ impl Stream {
         (self.rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// A raw 64-bit draw, such as a seed for a derived generator.
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.rng.next_u64()
+    }
+
     /// A uniform integer in `0..n`; `n` must be positive.
     #[inline]
     pub fn below(&mut self, n: u64) -> u64 {

@@ -42,6 +42,12 @@ pub struct Summary {
     pub scaling: ScalingCounts,
     /// Faults and what the system did about them, in time order.
     pub event_log: Vec<crate::sim::LoggedEvent>,
+    /// Each cache cluster: operations, hit ratio, evictions, memory.
+    pub caches: Vec<crate::sim::CacheStats>,
+    /// Each database instance: queries, stale reads, connections.
+    pub databases: Vec<crate::sim::DbInstanceStats>,
+    /// Each fleet's connection pools: waits, timeouts, refusals.
+    pub pools: Vec<crate::sim::PoolStats>,
     /// The bill.
     pub cost: Cost,
     /// Every default the run used, with its source.
@@ -200,6 +206,9 @@ impl Summary {
                 not_taken: result.scaling_log.iter().filter(|d| d.from == d.to).count() as u64,
             },
             event_log: result.event_log.clone(),
+            caches: result.caches.clone(),
+            databases: result.databases.clone(),
+            pools: result.pools.clone(),
             cost: Cost {
                 window_usd: bill.window_total,
                 per_month_usd: bill.month_total,

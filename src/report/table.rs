@@ -45,13 +45,15 @@ pub fn render(summary: &Summary) -> String {
     let e = &r.attempt_errors;
     let _ = writeln!(
         out,
-        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: refused {}  no targets {}  target down {}  timed out {}  server errors {}  wasted work {}",
+        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: refused {}  no targets {}  target down {}  db connection {}  db down {}  timed out {}  server errors {}  wasted work {}",
         thousands(r.attempts),
         thousands(r.retries),
         r.amplification,
         thousands(e.refused),
         thousands(e.no_targets),
         thousands(e.target_down),
+        thousands(e.db_connection),
+        thousands(e.db_down),
         thousands(e.timed_out),
         thousands(e.server_errors),
         thousands(r.wasted)
@@ -108,6 +110,56 @@ pub fn render(summary: &Summary) -> String {
         }
         let _ = writeln!(out, "{line}");
     }
+    for cache in &summary.caches {
+        let c = &cache.counts;
+        let ratio = cache.hit_ratio.map_or("n/a".to_string(), |h| format!("{:.1}%", h * 100.0));
+        let _ = writeln!(
+            out,
+            "  cache        {}: hit ratio {ratio} of {} reads, {} evictions, {} expired, {} items \
+             ({:.0}% of memory) at end",
+            cache.name,
+            thousands(c.gets),
+            thousands(c.evictions),
+            thousands(c.expirations),
+            thousands(cache.items_at_end),
+            cache.used_bytes_at_end as f64 / cache.capacity_bytes.max(1) as f64 * 100.0
+        );
+    }
+    for db in &summary.databases {
+        let c = &db.counts;
+        let mut line = format!(
+            "  database     {} ({}): {} reads, {} writes; connections {} at end, peak {} of {}",
+            db.name,
+            db.role_at_end,
+            thousands(c.reads),
+            thousands(c.writes),
+            db.connections_at_end,
+            db.peak_connections,
+            db.max_connections
+        );
+        if let Some(share) = db.stale_share.filter(|_| c.stale_reads > 0) {
+            line += &format!("; {} stale reads ({:.2}%)", thousands(c.stale_reads), share * 100.0);
+        }
+        if c.refused_connections > 0 {
+            line += &format!("; {} connections refused", thousands(c.refused_connections));
+        }
+        if c.failed_queries > 0 {
+            line += &format!("; {} queries cut off", thousands(c.failed_queries));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    for pool in summary.pools.iter().filter(|p| p.counts.waited + p.counts.refused > 0) {
+        let _ = writeln!(
+            out,
+            "  db pool      {}: {} queries waited for a connection (mean {:.2} ms), {} gave up, \
+             {} new connections refused",
+            pool.fleet,
+            thousands(pool.counts.waited),
+            pool.mean_wait_ms,
+            thousands(pool.counts.timed_out),
+            thousands(pool.counts.refused)
+        );
+    }
     for e in &summary.event_log {
         let _ = writeln!(
             out,
@@ -122,10 +174,14 @@ pub fn render(summary: &Summary) -> String {
         "  cost         window {}  per month {}  per million successful {}",
         c.window_usd, c.per_month_usd, per_million
     );
+    let width = |f: fn(&crate::billing::bill::LineItem) -> usize| c.lines.iter().map(f).max();
+    let service_w = width(|l| l.service.chars().count()).unwrap_or(4);
+    let component_w = width(|l| l.component.chars().count()).unwrap_or(10);
+    let item_w = width(|l| l.item.chars().count()).unwrap_or(44);
     for line in &c.lines {
         let _ = writeln!(
             out,
-            "               {:<4} {:<10} {:<44} {:>12.3} {:<8} {:>10}  /month {:>10}",
+            "               {:<service_w$} {:<component_w$} {:<item_w$} {:>12.3} {:<8} {:>10}  /month {:>10}",
             line.service,
             line.component,
             line.item,

@@ -93,6 +93,20 @@ pub fn write_csv(
             header.push(format!("{}_cpu_credits", fleet.name));
         }
     }
+    for cache in &result.caches {
+        for column in ["hit_ratio", "reads", "evictions", "items", "memory_used"] {
+            header.push(format!("{}_{column}", cache.name));
+        }
+    }
+    for db in &result.databases {
+        for column in ["reads", "writes", "stale_reads", "connections", "refused_connections"] {
+            header.push(format!("{}_{column}", db.name));
+        }
+    }
+    for pool in &result.pools {
+        header.push(format!("{}_pool_waits", pool.fleet));
+        header.push(format!("{}_pool_timeouts", pool.fleet));
+    }
     writer.write_record(&header)?;
     for row in &result.windows {
         let utc = start.checked_add(time::Duration::seconds_f64(row.offset_s));
@@ -122,6 +136,35 @@ pub fn write_csv(
             if fleet.credits_at_end.is_some() {
                 record.push(capacity.credits.map_or_else(String::new, |c| format!("{c:.2}")));
             }
+        }
+        for c in &row.caches {
+            let ratio = if c.gets > 0 {
+                format!("{:.4}", c.hits as f64 / c.gets as f64)
+            } else {
+                String::new()
+            };
+            record.extend([
+                ratio,
+                c.gets.to_string(),
+                c.evictions.to_string(),
+                c.items.to_string(),
+                format!("{:.4}", c.memory_used),
+            ]);
+        }
+        for d in &row.databases {
+            record.extend([
+                d.reads.to_string(),
+                d.writes.to_string(),
+                d.stale_reads.to_string(),
+                d.connections.to_string(),
+                d.refused_connections.to_string(),
+            ]);
+        }
+        let pooled = result.pools.iter().map(|p| &p.fleet);
+        for name in pooled {
+            let f = result.fleets.iter().position(|fl| &fl.name == name).unwrap_or(0);
+            let (waits, timeouts) = row.pools.get(f).copied().unwrap_or_default();
+            record.extend([waits.to_string(), timeouts.to_string()]);
         }
         writer.write_record(&record)?;
     }

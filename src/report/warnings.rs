@@ -156,11 +156,11 @@ fn reachable(scenario: &Scenario) -> Vec<bool> {
         }
         match &scenario.components[id].kind {
             ComponentKind::Alb(alb) => todo.push(alb.targets),
-            ComponentKind::Ec2(fleet) => todo.extend(fleet.database),
+            ComponentKind::Ec2(fleet) => todo.extend(fleet.database.iter().chain(&fleet.cache)),
             ComponentKind::Station(station) => {
                 todo.extend(station.next.iter().filter_map(|h| h.to))
             }
-            ComponentKind::Rds(_) => {}
+            ComponentKind::Rds(_) | ComponentKind::Cache(_) => {}
         }
     }
     reached

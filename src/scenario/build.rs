@@ -90,6 +90,8 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         .map_err(|p| source.error(p))?;
     let client = super::client::build_client(top.client.as_ref(), &mut defaults)
         .map_err(|p| source.error(p))?;
+    super::data_checks::check_data_tier(&components, &classes, &names)
+        .map_err(|p| source.error(p))?;
     let faults = super::faults::build_faults(
         top.faults.as_ref(),
         &names,

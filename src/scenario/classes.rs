@@ -134,22 +134,23 @@ fn add_work(
     let w = work.get_ref();
     let allowed: &[&str] = match kind {
         ComponentKind::Ec2(_) => &["cpu"],
-        ComponentKind::Rds(_) => &["query", "queries", "kind"],
+        ComponentKind::Rds(_) => &["query", "queries", "kind", "keys"],
         ComponentKind::Station(_) => &["service"],
-        ComponentKind::Alb(_) => &[],
+        ComponentKind::Alb(_) | ComponentKind::Cache(_) => &[],
     };
     let given = [
         ("cpu", w.cpu.is_some()),
         ("query", w.query.is_some()),
         ("queries", w.queries.is_some()),
         ("kind", w.kind.is_some()),
+        ("keys", w.keys.is_some()),
         ("service", w.service.is_some()),
     ];
     if let Some((field, _)) =
         given.iter().find(|(field, present)| *present && !allowed.contains(field))
     {
         let expected = if allowed.is_empty() {
-            "nothing: a load balancer does no per-class work".to_string()
+            format!("nothing: a {} component does no per-class work", kind.type_name())
         } else {
             allowed.join(", ")
         };
@@ -205,9 +206,14 @@ fn add_work(
                     QueryKind::Read
                 }
             };
-            class.db.push((id, DbWork { query, queries, kind }));
+            let keys = w
+                .keys
+                .as_ref()
+                .map(|k| super::keys::key_space(k, &format!("{key}.keys"), base_dir))
+                .transpose()?;
+            class.db.push((id, DbWork { query, keys, queries, kind }));
         }
-        ComponentKind::Alb(_) => {}
+        ComponentKind::Alb(_) | ComponentKind::Cache(_) => {}
     }
     Ok(())
 }

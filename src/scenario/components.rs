@@ -12,19 +12,19 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use super::build::{Defaults, check_name, key_path_at, plain_message, unknown_field_hint};
 use super::error::{Problem, ScenarioError, Source};
 use super::model::{
-    AlbSpec, Component, ComponentId, ComponentKind, FleetSpec, HealthChecks, NextHop, RdsSpec,
+    AlbSpec, Component, ComponentId, ComponentKind, FleetSpec, HealthChecks, NextHop, PoolSpec,
     Routing, StationSpec,
 };
-use super::raw::{RawAlb, RawEc2, RawRds, RawStation, RawValue};
+use super::raw::{RawAlb, RawCache, RawEc2, RawRds, RawStation, RawValue};
 use super::routing::{check_station_visits, check_stations_reach_exit};
 use super::scaling::{FleetContext, scaling};
 use super::traffic::RunClock;
 use super::values;
-use crate::catalogue::{Catalogue, RdsEngine};
+use crate::catalogue::Catalogue;
 use crate::engine::time::SimDuration;
 
 /// The component types a scenario may use.
-const TYPES: [&str; 4] = ["alb", "ec2", "rds", "station"];
+const TYPES: [&str; 5] = ["alb", "ec2", "rds", "elasticache", "station"];
 
 /// Component names, their types and where they are defined, in file order.
 #[derive(Debug)]
@@ -168,12 +168,18 @@ pub(super) fn build_components(
                 },
                 defaults,
             ),
-            "rds" => rds(
+            "rds" => super::database::rds(
                 &RawRds::deserialize(deserializer()).map_err(located)?,
                 &key,
                 catalogue,
                 defaults,
                 base_dir,
+            ),
+            "elasticache" => super::cache::cache(
+                &RawCache::deserialize(deserializer()).map_err(located)?,
+                &key,
+                catalogue,
+                defaults,
             ),
             _ => station(
                 &RawStation::deserialize(deserializer()).map_err(located)?,
@@ -353,6 +359,33 @@ fn ec2(
         }
         None => None,
     };
+    let cache = match raw.cache.as_ref() {
+        Some(c) => {
+            let id = names.resolve(c, &format!("{key}.cache"))?;
+            if names.kind_of(id) != "elasticache" {
+                return Err(Problem::new(
+                    c.span(),
+                    format!("{key}.cache"),
+                    format!(
+                        "`{}` is of type `{}`: expected an elasticache component",
+                        c.get_ref(),
+                        names.kind_of(id)
+                    ),
+                ));
+            }
+            if database.is_none() {
+                return Err(Problem::new(
+                    c.span(),
+                    format!("{key}.cache"),
+                    "a cache-aside read goes to the database on a miss: give the fleet a \
+                     `database` too",
+                ));
+            }
+            Some(id)
+        }
+        None => None,
+    };
+    let pool = db_pool(raw, key, workers, database.is_some(), defaults)?;
     let credits = super::credits::credits(raw, key, instance_type, catalogue, defaults)?;
     let scaling = match &raw.scaling {
         Some(table) => {
@@ -382,91 +415,53 @@ fn ec2(
         accept_queue,
         cpu,
         database,
+        cache,
+        pool,
         credits,
         scaling,
     })))
 }
 
-/// Checks an RDS primary.
-fn rds(
-    raw: &RawRds,
+/// The fleet's connection pool to each database instance.
+fn db_pool(
+    raw: &RawEc2,
     key: &str,
-    catalogue: &Catalogue,
+    workers: u32,
+    has_database: bool,
     defaults: &mut Defaults,
-    base_dir: &Path,
-) -> Result<ComponentKind, Problem> {
-    let class_key = format!("{key}.instance_class");
-    let class = catalogue.rds_class(raw.instance_class.get_ref()).map_err(|unknown| {
-        let problem =
-            Problem::new(raw.instance_class.span(), class_key.clone(), unknown.to_string());
-        match &unknown.suggestion {
-            Some(near) => problem.with_hint(format!("did you mean `{near}`?")),
-            None => problem,
+) -> Result<PoolSpec, Problem> {
+    let Some(table) = &raw.db_pool else {
+        if has_database {
+            defaults.used(
+                format!("{key}.db_pool"),
+                format!("{{ size = {workers} }}"),
+                "Assumption: one connection per worker thread, so a worker never waits for one",
+            );
         }
-    })?;
-    let engine = match raw.engine.as_ref() {
-        Some(e) => match e.get_ref().as_str() {
-            "postgresql" | "postgres" => RdsEngine::Postgresql,
-            "mysql" => RdsEngine::Mysql,
-            other => {
-                return Err(Problem::new(
-                    e.span(),
-                    format!("{key}.engine"),
-                    format!("unknown engine `{other}`: expected postgresql or mysql"),
-                ));
-            }
-        },
+        return Ok(PoolSpec { size: workers, wait_timeout: None });
+    };
+    let body = table.get_ref();
+    if !has_database {
+        return Err(Problem::new(
+            table.span(),
+            format!("{key}.db_pool"),
+            "a connection pool needs a `database` to connect to",
+        ));
+    }
+    let size = values::integer_in(&body.size, &format!("{key}.db_pool.size"), 1, 100_000)?;
+    let wait_timeout = match &body.wait_timeout {
+        Some(t) if t.get_ref() == "none" => None,
+        Some(t) => Some(values::positive_duration(t, &format!("{key}.db_pool.wait_timeout"))?),
         None => {
             defaults.used(
-                format!("{key}.engine"),
-                "postgresql",
-                "Assumption: the engine most RDS users choose",
+                format!("{key}.db_pool.wait_timeout"),
+                "30s",
+                "Assumption: HikariCP's default connectionTimeout (30 s)",
             );
-            RdsEngine::Postgresql
+            Some(SimDuration::from_secs(30))
         }
     };
-    let usd_per_hour = class.usd_per_hour(engine).ok_or_else(|| {
-        Problem::new(
-            raw.instance_class.span(),
-            class_key.clone(),
-            format!("the catalogue has no {engine:?} price for {}", class.name),
-        )
-        .with_hint("choose another class or engine, or give a catalogue directory with the price")
-    })?;
-    let multi_az = match raw.multi_az.as_ref() {
-        Some(m) => *m.get_ref(),
-        None => {
-            defaults.used(
-                format!("{key}.multi_az"),
-                "false",
-                "AWS: CreateDBInstance defaults MultiAZ to false",
-            );
-            false
-        }
-    };
-    let storage_gb = match raw.storage.as_ref() {
-        Some(s) => values::storage_gib(s, &format!("{key}.storage"))?,
-        None => {
-            defaults.used(
-                format!("{key}.storage"),
-                "20GB",
-                "AWS: the smallest gp3 allocation RDS accepts (20 GiB)",
-            );
-            20
-        }
-    };
-    let query = values::distribution(&raw.query, &format!("{key}.query"), base_dir)?;
-    Ok(ComponentKind::Rds(Box::new(RdsSpec {
-        class: class.clone(),
-        engine,
-        multi_az,
-        storage_gb,
-        query,
-        usd_per_hour,
-        storage_usd_per_gb_month: catalogue.rds_storage().gp3_usd_per_gb_month,
-        price_source: class.price_cite(engine).map(|c| catalogue.cite(c)).unwrap_or_default(),
-        storage_price_source: catalogue.cite(&catalogue.rds_storage().gp3_price),
-    })))
+    Ok(PoolSpec { size, wait_timeout })
 }
 
 /// Checks a textbook station.

@@ -14,7 +14,12 @@ use crate::engine::dist::Dist;
 use crate::engine::time::SimDuration;
 use crate::traffic::ArrivalSpec;
 
+mod data;
 mod scaling;
+
+pub use data::{
+    CacheSpec, ItemSize, KeySpace, KeyTrace, OutageBehaviour, PoolSpec, ReadRouting, WritePolicy,
+};
 
 pub use scaling::{
     AdjustmentType, AlarmSpec, CreditMode, CreditSpec, HealthChecks, MetricDelay, MetricKind,
@@ -139,8 +144,10 @@ impl ClassSpec {
 /// What a class does at a database.
 #[derive(Debug, Clone)]
 pub struct DbWork {
-    /// Time of one query; `None` uses the database's `query`.
+    /// Time of one query; `None` uses the database's time for the kind.
     pub query: Option<Dist>,
+    /// The keys its queries touch; `None` uses the database's.
+    pub keys: Option<KeySpace>,
     /// Queries per request, one after another (0: the class skips the
     /// database).
     pub queries: u32,
@@ -237,6 +244,8 @@ pub enum ComponentKind {
     Rds(Box<RdsSpec>),
     /// A textbook multi-server FCFS queue.
     Station(StationSpec),
+    /// An ElastiCache cluster.
+    Cache(Box<CacheSpec>),
 }
 
 impl ComponentKind {
@@ -247,6 +256,7 @@ impl ComponentKind {
             ComponentKind::Ec2(_) => "ec2",
             ComponentKind::Rds(_) => "rds",
             ComponentKind::Station(_) => "station",
+            ComponentKind::Cache(_) => "elasticache",
         }
     }
 }
@@ -291,8 +301,12 @@ pub struct FleetSpec {
     pub accept_queue: u32,
     /// CPU time per request, already scaled to this type's speed.
     pub cpu: Dist,
-    /// The database each request queries once, if any.
+    /// The database each request queries, if any.
     pub database: Option<ComponentId>,
+    /// The cache its reads go through first (cache-aside), if any.
+    pub cache: Option<ComponentId>,
+    /// Each instance's connection pool to each database instance.
+    pub pool: PoolSpec,
     /// Where the hourly price comes from.
     pub price_source: String,
     /// CPU credits, for burstable types.
@@ -304,27 +318,48 @@ pub struct FleetSpec {
     pub health: HealthChecks,
 }
 
-/// An RDS primary instance.
+/// An RDS database: a primary, optionally Multi-AZ, and read replicas of
+/// the same class.
 #[derive(Debug, Clone)]
 pub struct RdsSpec {
-    /// The catalogue class.
+    /// The catalogue class of the primary and its replicas.
     pub class: RdsClass,
     /// The database engine, which sets the price.
     pub engine: RdsEngine,
     /// A synchronous standby in a second zone.
     pub multi_az: bool,
-    /// Allocated gp3 storage in GB.
+    /// Allocated gp3 storage in GB (each replica has its own).
     pub storage_gb: u64,
-    /// Time one query holds one vCPU.
-    pub query: Dist,
+    /// Provisioned gp3 IOPS beyond those included, per instance.
+    pub extra_iops: u32,
+    /// Time one read holds one vCPU.
+    pub read_query: Dist,
+    /// Time one write holds one vCPU.
+    pub write_query: Dist,
+    /// Read replicas.
+    pub replicas: u32,
+    /// How reads pick a replica.
+    pub read_routing: ReadRouting,
+    /// Time until a write on the primary is visible on the replicas.
+    pub replication_lag: Dist,
+    /// The keys queries touch; needed with a cache or replicas.
+    pub keys: Option<KeySpace>,
+    /// Connections each instance accepts.
+    pub max_connections: u32,
+    /// What callers do while the primary is down.
+    pub during_outage: OutageBehaviour,
     /// Hourly instance price for this engine (single-AZ).
     pub usd_per_hour: Money,
     /// gp3 storage price per GB-month.
     pub storage_usd_per_gb_month: Money,
+    /// Price per provisioned IOPS-month beyond the included ones.
+    pub iops_usd_per_month: Money,
     /// Where the instance price comes from.
     pub price_source: String,
     /// Where the storage price comes from.
     pub storage_price_source: String,
+    /// Where the IOPS price comes from.
+    pub iops_price_source: String,
 }
 
 /// A textbook station: c servers, first come first served.
@@ -377,5 +412,28 @@ pub enum FaultKind {
         fleet: ComponentId,
         /// Instances hit, the oldest in service first.
         count: u32,
+    },
+    /// A cache node is lost with its items; its keys go to the other nodes
+    /// until it is replaced, empty.
+    CacheNodeLoss {
+        /// The elasticache cluster.
+        cache: ComponentId,
+        /// The node, counting from 0.
+        node: u32,
+        /// Time until the replacement node serves.
+        replaced_after: SimDuration,
+    },
+    /// Every item of a cache is dropped at once.
+    CacheFlush {
+        /// The elasticache cluster.
+        cache: ComponentId,
+    },
+    /// The database's primary fails: a Multi-AZ standby takes over, or a
+    /// replica is promoted, or the instance recovers, after `recovery`.
+    DbFailure {
+        /// The rds database.
+        db: ComponentId,
+        /// Time until a primary serves again.
+        recovery: SimDuration,
     },
 }

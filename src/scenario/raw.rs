@@ -46,6 +46,11 @@ pub struct RawFault {
     pub target: Spanned<String>,
     /// How many instances it hits.
     pub count: Option<Spanned<i64>>,
+    /// The cache node it hits, counting from 0.
+    pub node: Option<Spanned<i64>>,
+    /// How long until a lost node is replaced or a failed database serves
+    /// again (a duration, or a distribution for `db_failure`).
+    pub duration: Option<RawValue>,
 }
 
 /// `[users]`: N users who each send a request, wait for its outcome,
@@ -115,6 +120,8 @@ pub struct RawWork {
     pub queries: Option<Spanned<i64>>,
     /// `read` or `write`.
     pub kind: Option<Spanned<String>>,
+    /// The keys its queries touch (replaces the database's `keys`).
+    pub keys: Option<RawValue>,
     /// Service time at a station (replaces the station's `service`).
     pub service: Option<RawValue>,
 }
@@ -189,8 +196,13 @@ pub struct RawEc2 {
     pub accept_queue: Option<Spanned<i64>>,
     /// CPU time per request on the reference core.
     pub cpu: RawValue,
-    /// The RDS component each request queries once.
+    /// The RDS component each request queries.
     pub database: Option<Spanned<String>>,
+    /// The ElastiCache component reads go through first (cache-aside).
+    pub cache: Option<Spanned<String>>,
+    /// Each instance's connection pool to each database instance:
+    /// `{ size, wait_timeout }`.
+    pub db_pool: Option<Spanned<RawPool>>,
     /// Burstable types: `standard` or `unlimited`.
     pub cpu_credits: Option<Spanned<String>>,
     /// Burstable types: credits each instance holds at launch.
@@ -199,7 +211,17 @@ pub struct RawEc2 {
     pub scaling: Option<Spanned<super::raw_scaling::RawScaling>>,
 }
 
-/// `[components.NAME]` with `type = "rds"`: a primary instance.
+/// `[components.NAME.db_pool]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPool {
+    /// Most connections per database instance.
+    pub size: Spanned<i64>,
+    /// How long a query waits for a connection (`"none"`: for ever).
+    pub wait_timeout: Option<Spanned<String>>,
+}
+
+/// `[components.NAME]` with `type = "rds"`: a primary and read replicas.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRds {
@@ -214,8 +236,58 @@ pub struct RawRds {
     pub multi_az: Option<Spanned<bool>>,
     /// Allocated gp3 storage.
     pub storage: Option<Spanned<String>>,
-    /// Time one query holds one vCPU.
-    pub query: RawValue,
+    /// Provisioned gp3 IOPS (beyond the included ones is billed).
+    pub iops: Option<Spanned<i64>>,
+    /// Time one query holds one vCPU (reads and writes alike).
+    pub query: Option<RawValue>,
+    /// Time one read holds one vCPU.
+    pub read_query: Option<RawValue>,
+    /// Time one write holds one vCPU.
+    pub write_query: Option<RawValue>,
+    /// Read replicas of the same class.
+    pub replicas: Option<Spanned<i64>>,
+    /// `random`, `round_robin` or `least_connections`.
+    pub read_routing: Option<Spanned<String>>,
+    /// Time until a write is visible on the replicas (a distribution).
+    pub replication_lag: Option<RawValue>,
+    /// The keys queries touch: `{ count, zipf }`, `{ count, popularity =
+    /// "uniform" }` or `{ trace = FILE }`.
+    pub keys: Option<RawValue>,
+    /// Connections each instance accepts (default: the engine's formula).
+    pub max_connections: Option<Spanned<i64>>,
+    /// `fail` or `wait`: what callers do while the primary is down.
+    pub during_outage: Option<Spanned<String>>,
+}
+
+/// `[components.NAME]` with `type = "elasticache"`: a cache cluster.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCache {
+    /// Always `"elasticache"`.
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    /// A catalogue node type, such as `cache.r7g.large`.
+    pub node_type: Spanned<String>,
+    /// `redis`, `valkey` or `memcached`.
+    pub engine: Option<Spanned<String>>,
+    /// Number of nodes.
+    pub nodes: Spanned<i64>,
+    /// Memory one item takes: a size, or a size distribution.
+    pub item_size: RawValue,
+    /// Time to live of a stored item.
+    pub ttl: Option<Spanned<String>>,
+    /// `lru`, `random` or `none`.
+    pub eviction: Option<Spanned<String>>,
+    /// `invalidate` or `write_through`.
+    pub write_policy: Option<Spanned<String>>,
+    /// Network round trip between a caller and a node.
+    pub latency: Option<Spanned<String>>,
+    /// Time one operation takes a node thread.
+    pub op_time: Option<Spanned<String>>,
+    /// Percent of each node's memory kept for non-data use.
+    pub reserved_memory_percent: Option<Spanned<f64>>,
+    /// Start with the most popular keys in the cache.
+    pub warm: Option<Spanned<bool>>,
 }
 
 /// `[components.NAME]` with `type = "station"`: a textbook queue.

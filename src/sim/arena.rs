@@ -14,6 +14,11 @@ pub struct Request {
     pub call_start: SimTime,
     /// CPU time on its fleet's instance type.
     pub cpu: SimDuration,
+    /// Its arrival number, warm-up included: with the access number, it
+    /// draws the keys it touches.
+    pub seq: u64,
+    /// The key of its current data access.
+    pub key: u64,
     /// When the current attempt reached its instance (for the load
     /// balancer's target response time).
     pub entered: SimTime,
@@ -30,6 +35,10 @@ pub struct Request {
     pub attempt: u8,
     /// Database queries still to make.
     pub queries_left: u8,
+    /// Where its current data access stands (a [`Phase`] as a number).
+    pub phase: Phase,
+    /// The cache node or database instance serving its current access.
+    pub remote: u16,
     /// Arrived after the warm-up: counts in the statistics.
     pub measured: bool,
     /// The client has given up on this attempt; the server still finishes
@@ -42,6 +51,26 @@ pub struct Request {
     /// its error, and the slot is freed when the attempt's pending event
     /// fires, without touching the dead instance.
     pub killed: bool,
+}
+
+/// The step of a data access a request is at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Phase {
+    /// No data access under way.
+    #[default]
+    None,
+    /// Reading its key from the cache.
+    CacheGet,
+    /// Reading from the database (after a cache miss, or with no cache).
+    DbRead,
+    /// Writing to the database.
+    DbWrite,
+    /// Storing what it read in the cache (after a miss).
+    CacheFill,
+    /// Deleting the key it wrote from the cache.
+    CacheInvalidate,
+    /// Storing the value it wrote in the cache.
+    CacheWriteThrough,
 }
 
 /// Slots for requests, reused through a free list.

@@ -1,17 +1,21 @@
 //! The running components of one run, built from the scenario, and the
 //! per-tier bookkeeping the loop reports from.
 
+use std::sync::Arc;
+
 use crate::billing::meters::{InstanceLife, LcuMeter};
 use crate::components::alb::Alb;
 use crate::components::autoscaling::ScalingGroup;
+use crate::components::cache::Cache;
 use crate::components::ec2::Fleet;
-use crate::components::rds::Rds;
+use crate::components::rds::Database;
 use crate::components::station::Station;
 use crate::engine::dist::Dist;
+use crate::engine::keys::Popularity;
 use crate::engine::random::Stream;
 use crate::engine::time::{NANOS_PER_SEC, SimDuration, SimTime};
 use crate::scenario::Scenario;
-use crate::scenario::model::ComponentKind;
+use crate::scenario::model::{ComponentKind, KeySpace, KeyTrace, QueryKind};
 
 use super::result::{FleetStats, InstanceTimeline, TierStats, Usage};
 
@@ -26,10 +30,38 @@ pub struct ClassPlan {
     pub connections: f64,
     /// CPU time at the fleet, and its stream.
     pub cpu: Option<(Dist, Stream)>,
-    /// The database (index into `databases`), query time and its stream.
-    pub query: Option<(usize, Dist, Stream)>,
+    /// What the class does at its fleet's database.
+    pub db: Option<DbPlan>,
     /// Queries per request at the database.
     pub queries: u8,
+}
+
+/// A class's queries at its fleet's database.
+#[derive(Debug)]
+pub struct DbPlan {
+    /// Index into `Runtime::databases`.
+    pub database: usize,
+    /// Reads or writes.
+    pub kind: QueryKind,
+    /// Time of one query, and its stream.
+    pub query: Dist,
+    /// Draws query times.
+    pub stream: Stream,
+    /// Which keys its queries touch.
+    pub keys: KeySource,
+}
+
+/// Where a class's keys come from.
+#[derive(Debug)]
+pub enum KeySource {
+    /// No key space is given (no cache, no replicas): keys do not matter.
+    None,
+    /// Drawn from a popularity, hashed with a seed.
+    Drawn(Popularity, u64),
+    /// The database's trace, with the database's cursor.
+    DatabaseTrace,
+    /// The class's own trace and its cursor.
+    ClassTrace(Arc<KeyTrace>, usize),
 }
 
 /// Where a component's running state lives: its kind and index.
@@ -41,6 +73,8 @@ pub enum Slot {
     Fleet(usize),
     /// In `Runtime::databases`.
     Rds(usize),
+    /// In `Runtime::caches`.
+    Cache(usize),
     /// In `Runtime::stations`.
     Station(usize),
 }
@@ -52,8 +86,8 @@ pub enum TierKind {
     FleetCpu(usize),
     /// The worker slots of a fleet.
     FleetWorkers(usize),
-    /// A database's vCPUs.
-    Database(usize),
+    /// The vCPUs of one instance of a database.
+    Database(usize, usize),
     /// A station's servers.
     Station(usize),
 }
@@ -78,6 +112,8 @@ pub struct Runtime {
     pub slots: Vec<Slot>,
     /// Load balancers.
     pub albs: Vec<Alb>,
+    /// Cache clusters.
+    pub caches: Vec<Cache>,
     /// The fleet (index into `fleets`) behind each load balancer.
     pub alb_fleet: Vec<usize>,
     /// EC2 fleets.
@@ -86,8 +122,12 @@ pub struct Runtime {
     pub fleet_components: Vec<usize>,
     /// Each fleet's stream for launch times and health-check phases.
     pub lifecycle_streams: Vec<Stream>,
-    /// RDS instances.
-    pub databases: Vec<Rds>,
+    /// RDS databases.
+    pub databases: Vec<Database>,
+    /// Each fleet's database (index into `databases`), if it has one.
+    pub fleet_database: Vec<Option<usize>>,
+    /// Each fleet's cache (index into `caches`), if it has one.
+    pub fleet_cache: Vec<Option<usize>>,
     /// Stations.
     pub stations: Vec<Station>,
     /// Pools whose utilisation is reported.
@@ -116,11 +156,14 @@ impl Runtime {
         let mut runtime = Runtime {
             slots: Vec::new(),
             albs: Vec::new(),
+            caches: Vec::new(),
             alb_fleet: Vec::new(),
             fleets: Vec::new(),
             fleet_components: Vec::new(),
             lifecycle_streams: Vec::new(),
             databases: Vec::new(),
+            fleet_database: Vec::new(),
+            fleet_cache: Vec::new(),
             stations: Vec::new(),
             tiers: Vec::new(),
             tier_capacity_seen: Vec::new(),
@@ -162,14 +205,43 @@ impl Runtime {
                 }
                 ComponentKind::Rds(spec) => {
                     let d = runtime.databases.len();
-                    runtime.databases.push(Rds::new(spec));
-                    runtime.add_tier(
-                        format!("{name}.cpu"),
-                        TierKind::Database(d),
-                        u64::from(spec.class.vcpus),
-                        false,
+                    let database = Database::new(
+                        spec,
+                        name,
+                        stream(format!("{name}.replication_lag")),
+                        stream(format!("{name}.read_routing")),
                     );
+                    for (k, instance) in database.instances.iter().enumerate() {
+                        runtime.add_tier(
+                            format!("{}.cpu", instance.name),
+                            TierKind::Database(d, k),
+                            u64::from(spec.class.vcpus),
+                            false,
+                        );
+                    }
+                    runtime.databases.push(database);
                     Slot::Rds(d)
+                }
+                ComponentKind::Cache(spec) => {
+                    let mut cache = Cache::new(spec, stream(format!("{name}.eviction")).next_u64());
+                    if spec.warm {
+                        let keys = scenario.components.iter().find_map(|c| match &c.kind {
+                            ComponentKind::Ec2(f) if f.cache == Some(id) => f.database,
+                            _ => None,
+                        });
+                        let popularity = keys.and_then(|db| match &scenario.components[db].kind {
+                            ComponentKind::Rds(r) => match &r.keys {
+                                Some(KeySpace::Drawn(p)) => Some(p.clone()),
+                                _ => None,
+                            },
+                            _ => None,
+                        });
+                        if let Some(popularity) = popularity {
+                            cache.warm(&popularity);
+                        }
+                    }
+                    runtime.caches.push(cache);
+                    Slot::Cache(runtime.caches.len() - 1)
                 }
                 ComponentKind::Station(spec) => {
                     let s = runtime.stations.len();
@@ -194,6 +266,26 @@ impl Runtime {
                 }
             };
             runtime.slots.push(slot);
+        }
+        for &id in &runtime.fleet_components {
+            let ComponentKind::Ec2(spec) = &scenario.components[id].kind else {
+                unreachable!("fleet components are ec2 components")
+            };
+            let index = |c: Option<usize>| c.map(|c| runtime.slots[c]);
+            runtime.fleet_database.push(match index(spec.database) {
+                Some(Slot::Rds(d)) => Some(d),
+                _ => None,
+            });
+            runtime.fleet_cache.push(match index(spec.cache) {
+                Some(Slot::Cache(c)) => Some(c),
+                _ => None,
+            });
+        }
+        for (f, database) in runtime.fleet_database.clone().into_iter().enumerate() {
+            if let Some(d) = database {
+                let instances = runtime.databases[d].instances.len();
+                runtime.fleets[f].connect_pools(instances);
+            }
         }
         for alb in &runtime.albs {
             let Slot::Fleet(f) = runtime.slots[alb.spec.targets] else {
@@ -246,20 +338,49 @@ impl Runtime {
                     let name = format!("{}/{}.cpu", class.name, scenario.components[f].name);
                     (dist.unwrap_or_else(|| spec.cpu.clone()), self.stream(&name))
                 });
-                let (query, queries) = match database {
+                let (db, queries) = match database {
                     Some(d) => {
                         let ComponentKind::Rds(spec) = &scenario.components[d].kind else {
                             unreachable!("a fleet's database is an rds component")
                         };
                         let work = class.db_at(d);
-                        let dist = work
+                        let kind = work.map_or(QueryKind::Read, |w| w.kind);
+                        let default_time = match kind {
+                            QueryKind::Read => &spec.read_query,
+                            QueryKind::Write => &spec.write_query,
+                        };
+                        let query = work
                             .and_then(|w| w.query.clone())
-                            .unwrap_or_else(|| spec.query.clone());
-                        let name = format!("{}/{}.query", class.name, scenario.components[d].name);
+                            .unwrap_or_else(|| default_time.clone());
+                        let component = &scenario.components[d].name;
+                        let name = format!("{}/{component}.query", class.name);
                         let Slot::Rds(index) = self.slots[d] else {
                             unreachable!("an rds component has an rds slot")
                         };
-                        (Some((index, dist, self.stream(&name))), work.map_or(1, |w| w.queries))
+                        let keys = match work.and_then(|w| w.keys.as_ref()).or(spec.keys.as_ref()) {
+                            None => KeySource::None,
+                            Some(KeySpace::Drawn(p)) => {
+                                let seed = self
+                                    .stream(&format!("{}/{component}.keys", class.name))
+                                    .next_u64();
+                                KeySource::Drawn(p.clone(), seed)
+                            }
+                            Some(KeySpace::Trace(trace)) => {
+                                if work.and_then(|w| w.keys.as_ref()).is_some() {
+                                    KeySource::ClassTrace(trace.clone(), 0)
+                                } else {
+                                    KeySource::DatabaseTrace
+                                }
+                            }
+                        };
+                        let plan = DbPlan {
+                            database: index,
+                            kind,
+                            query,
+                            stream: self.stream(&name),
+                            keys,
+                        };
+                        (Some(plan), work.map_or(1, |w| w.queries))
                     }
                     None => (None, 0),
                 };
@@ -268,7 +389,7 @@ impl Runtime {
                     bytes: class.request.request_bytes + class.request.response_bytes,
                     connections: 1.0 / class.request.requests_per_connection,
                     cpu,
-                    query,
+                    db,
                     queries: queries.min(u32::from(u8::MAX)) as u8,
                 }
             })
@@ -303,9 +424,31 @@ impl Runtime {
     /// Draws the time of one query by a request of `class`.
     #[inline]
     pub fn draw_query(&mut self, class: u16) -> SimDuration {
-        match &mut self.classes[class as usize].query {
-            Some((_, dist, stream)) => dist.sample(stream),
+        match &mut self.classes[class as usize].db {
+            Some(plan) => plan.query.sample(&mut plan.stream),
             None => SimDuration::ZERO,
+        }
+    }
+
+    /// The key of access `access` of request `seq` of `class`.
+    #[inline]
+    pub fn draw_key(&mut self, class: u16, seq: u64, access: u32) -> u64 {
+        let Some(plan) = &mut self.classes[class as usize].db else { return 0 };
+        match &mut plan.keys {
+            KeySource::None => 0,
+            KeySource::Drawn(popularity, seed) => popularity.key(*seed, seq, access),
+            KeySource::ClassTrace(trace, cursor) => {
+                let key = trace.keys[*cursor];
+                *cursor = (*cursor + 1) % trace.keys.len();
+                key
+            }
+            KeySource::DatabaseTrace => {
+                let database = &mut self.databases[plan.database];
+                let Some(KeySpace::Trace(trace)) = &database.spec.keys else { return 0 };
+                let key = trace.keys[database.trace_cursor];
+                database.trace_cursor = (database.trace_cursor + 1) % trace.keys.len();
+                key
+            }
         }
     }
 
@@ -326,7 +469,26 @@ impl Runtime {
             }
         }
         for db in &mut self.databases {
-            db.pool.reset_stats(now);
+            for instance in &mut db.instances {
+                instance.pool.reset_stats(now);
+                instance.counts = Default::default();
+                instance.window = Default::default();
+                instance.peak_connections = instance.connections;
+            }
+        }
+        for cache in &mut self.caches {
+            for node in &mut cache.nodes {
+                node.pool.reset_stats(now);
+                node.store.evictions = 0;
+                node.store.expirations = 0;
+            }
+        }
+        for fleet in &mut self.fleets {
+            for host in &mut fleet.instances {
+                for pool in &mut host.db_pools {
+                    pool.counts = Default::default();
+                }
+            }
         }
         for station in &mut self.stations {
             station.pool.reset_stats(now);
@@ -346,7 +508,9 @@ impl Runtime {
                 .iter_mut()
                 .map(|h| h.workers.meter_mut().take_window(now))
                 .sum(),
-            TierKind::Database(d) => self.databases[d].pool.meter_mut().take_window(now),
+            TierKind::Database(d, k) => {
+                self.databases[d].instances[k].pool.meter_mut().take_window(now)
+            }
             TierKind::Station(s) => self.stations[s].pool.meter_mut().take_window(now),
         }
     }
@@ -382,7 +546,7 @@ impl Runtime {
                     TierKind::FleetWorkers(f) => {
                         self.fleets[f].instances.iter_mut().map(|h| &mut h.workers).collect()
                     }
-                    TierKind::Database(d) => vec![&mut self.databases[d].pool],
+                    TierKind::Database(d, k) => vec![&mut self.databases[d].instances[k].pool],
                     TierKind::Station(s) => vec![&mut self.stations[s].pool],
                 };
                 let mut area = 0u128;
@@ -460,7 +624,6 @@ impl Runtime {
     /// What the run used, for billing: every component billed by time ran
     /// from the start of the simulation to `end`.
     pub fn usage(&self, end: SimTime) -> Usage {
-        let whole_run = InstanceLife { launched: SimTime::ZERO, terminated: end };
         let lives = |fleet: &Fleet| -> Vec<InstanceLife> {
             fleet
                 .instances
@@ -488,7 +651,18 @@ impl Runtime {
                         usage.surplus_credits.push((id, surplus));
                     }
                 }
-                Slot::Rds(_) => usage.database_lives.push((id, vec![whole_run])),
+                Slot::Rds(d) => {
+                    let lives = self.databases[d]
+                        .instances
+                        .iter()
+                        .map(|i| InstanceLife {
+                            launched: SimTime::ZERO,
+                            terminated: i.billed_until.unwrap_or(end).min(end),
+                        })
+                        .collect();
+                    usage.database_lives.push((id, lives));
+                }
+                Slot::Cache(c) => usage.cache_nodes.push((id, self.caches[c].nodes.len() as u32)),
                 Slot::Station(_) => {}
             }
         }

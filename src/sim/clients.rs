@@ -19,6 +19,11 @@ pub(super) enum Failure {
     /// The instance's application had crashed, or the instance was
     /// terminated.
     TargetDown,
+    /// No database connection: refused at `max_connections`, or the pool's
+    /// wait timed out.
+    DbConnection,
+    /// The database instance was down.
+    DbDown,
 }
 
 /// The client side: timeouts, retries and their budget, and the think
@@ -51,6 +56,8 @@ impl Simulation<'_> {
                 Failure::NoTargets => self.totals.errors.no_targets += 1,
                 Failure::ServerError => self.totals.errors.server_errors += 1,
                 Failure::TargetDown => self.totals.errors.target_down += 1,
+                Failure::DbConnection => self.totals.errors.db_connection += 1,
+                Failure::DbDown => self.totals.errors.db_down += 1,
             }
         }
         if self.may_retry(&request) {

@@ -46,6 +46,49 @@ impl Simulation<'_> {
         match faults[index].kind {
             FaultKind::Crash { fleet, count } => self.hit_instances(fleet, count, false),
             FaultKind::Terminate { fleet, count } => self.hit_instances(fleet, count, true),
+            FaultKind::CacheNodeLoss { cache, node, replaced_after } => {
+                let c = self.cache_index(cache);
+                self.log_event(
+                    cache,
+                    "node lost",
+                    format!(
+                        "node {node} lost with its items; its keys go to the other nodes until \
+                         a replacement serves in {:.0} s",
+                        replaced_after.as_secs_f64()
+                    ),
+                );
+                self.lose_cache_node(c, node, replaced_after);
+            }
+            FaultKind::CacheFlush { cache } => {
+                let c = self.cache_index(cache);
+                let items = self.runtime.caches[c].items();
+                self.runtime.caches[c].flush();
+                self.log_event(
+                    cache,
+                    "flush",
+                    format!("every node flushed: {items} items dropped"),
+                );
+            }
+            FaultKind::DbFailure { db, recovery } => {
+                let d = self.database_index(db);
+                self.fail_primary(d, recovery);
+            }
+        }
+    }
+
+    /// The cache index of component `component`.
+    fn cache_index(&self, component: usize) -> usize {
+        match self.runtime.slots[component] {
+            super::build::Slot::Cache(c) => c,
+            _ => unreachable!("validation checks that the fault hits an elasticache component"),
+        }
+    }
+
+    /// The database index of component `component`.
+    fn database_index(&self, component: usize) -> usize {
+        match self.runtime.slots[component] {
+            super::build::Slot::Rds(d) => d,
+            _ => unreachable!("validation checks that the fault hits an rds component"),
         }
     }
 
@@ -71,7 +114,7 @@ impl Simulation<'_> {
         for i in victims {
             self.kill_instance_requests(f, i);
             if terminate {
-                self.runtime.fleets[f].terminate(i, self.now);
+                self.terminate_instance(f, i);
                 self.log_event(component, "terminated", format!("instance {i} terminated"));
             } else {
                 self.log_event(
@@ -102,6 +145,7 @@ impl Simulation<'_> {
         host.outstanding = 0;
         let mut waiting = host.workers.clear(now);
         waiting.extend(host.cpus.clear(now));
+        waiting.extend(self.close_connections(f, i));
         waiting.sort_unstable();
         let on_host = self
             .requests
@@ -210,8 +254,8 @@ impl Simulation<'_> {
         if fleet.instances[i].state != InstanceState::Unhealthy {
             return;
         }
-        fleet.terminate(i, self.now);
         let desired = fleet.desired;
+        self.terminate_instance(f, i);
         self.log_event(
             component,
             "replaced",

@@ -24,12 +24,23 @@ pub struct ErrorCounts {
     /// Sent to, or held by, an instance whose application had crashed or
     /// that was terminated (the ALB answers 502 Bad Gateway).
     pub target_down: u64,
+    /// Found no database connection: refused at the database's
+    /// `max_connections`, or timed out waiting in the caller's pool.
+    pub db_connection: u64,
+    /// Needed a database instance that was down.
+    pub db_down: u64,
 }
 
 impl ErrorCounts {
     /// All failed attempts.
     pub fn total(&self) -> u64 {
-        self.refused + self.no_targets + self.timed_out + self.server_errors + self.target_down
+        self.refused
+            + self.no_targets
+            + self.timed_out
+            + self.server_errors
+            + self.target_down
+            + self.db_connection
+            + self.db_down
     }
 }
 
@@ -91,6 +102,9 @@ pub struct Usage {
     pub database_lives: Vec<(ComponentId, Vec<InstanceLife>)>,
     /// LCU usage per clock hour of each load balancer.
     pub lcu_hours: Vec<(ComponentId, Vec<LcuHour>)>,
+    /// Nodes of each cache cluster, each running the whole run (a lost
+    /// node's replacement bills in its place).
+    pub cache_nodes: Vec<(ComponentId, u32)>,
     /// Surplus CPU credits of each burstable fleet in unlimited mode, to
     /// bill for the measured window.
     pub surplus_credits: Vec<(ComponentId, f64)>,
@@ -135,6 +149,13 @@ pub struct RunResult {
     pub scaling_log: Vec<ScalingDecision>,
     /// Faults and what the system did about them, in time order.
     pub event_log: Vec<LoggedEvent>,
+    /// Each cache cluster over the measured window.
+    pub caches: Vec<CacheStats>,
+    /// Each database instance over the measured window.
+    pub databases: Vec<DbInstanceStats>,
+    /// Each fleet's connection pools over the measured window, for fleets
+    /// with a database.
+    pub pools: Vec<PoolStats>,
     /// Why the run stopped before the end of its window, if it did.
     pub stopped: Option<Stopped>,
 }
@@ -183,4 +204,53 @@ pub struct InstanceTimeline {
     pub in_service_s: Option<f64>,
     /// Terminated (billing stops).
     pub terminated_s: Option<f64>,
+}
+
+/// A cache cluster over the measured window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CacheStats {
+    /// The component's name.
+    pub name: String,
+    /// Operations by kind.
+    pub counts: crate::components::cache::CacheCounts,
+    /// Hits over reads; `None` with no reads.
+    pub hit_ratio: Option<f64>,
+    /// Items held at the end.
+    pub items_at_end: u64,
+    /// Bytes the items took at the end.
+    pub used_bytes_at_end: u64,
+    /// Usable bytes over the nodes up at the end.
+    pub capacity_bytes: u64,
+}
+
+/// One database instance over the measured window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DbInstanceStats {
+    /// `db` or `db.replica-N`.
+    pub name: String,
+    /// The database component.
+    pub database: String,
+    /// Its role at the end: primary, replica, down or gone.
+    pub role_at_end: String,
+    /// Queries by kind, stale reads, refused connections, failed queries.
+    pub counts: crate::components::rds::DbCounts,
+    /// Stale reads over reads (replicas); `None` with no reads.
+    pub stale_share: Option<f64>,
+    /// Connections open at the end.
+    pub connections_at_end: u32,
+    /// Most connections open at once.
+    pub peak_connections: u32,
+    /// Connections it accepts.
+    pub max_connections: u32,
+}
+
+/// A fleet's connection pools over the measured window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PoolStats {
+    /// The fleet's name.
+    pub fleet: String,
+    /// Waits, timeouts and refused connections, summed over its instances.
+    pub counts: crate::components::connections::PoolCounts,
+    /// Mean wait of the queries that waited and got a connection.
+    pub mean_wait_ms: f64,
 }

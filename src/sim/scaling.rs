@@ -118,7 +118,7 @@ impl Simulation<'_> {
                 InstanceState::InService => {
                     fleet.start_draining(victim, now);
                     if fleet.instances[victim].outstanding == 0 {
-                        fleet.terminate(victim, now);
+                        self.terminate_instance(f, victim);
                     } else {
                         let delay = fleet
                             .group
@@ -129,7 +129,7 @@ impl Simulation<'_> {
                         self.events.schedule(now + delay, event);
                     }
                 }
-                _ => fleet.terminate(victim, now),
+                _ => self.terminate_instance(f, victim),
             }
         }
     }
@@ -162,7 +162,13 @@ impl Simulation<'_> {
     pub(super) fn on_drain_deadline(&mut self, f: usize, i: usize) {
         let fleet = &mut self.runtime.fleets[f];
         if fleet.instances[i].state == InstanceState::Draining {
-            fleet.terminate(i, self.now);
+            if fleet.instances[i].outstanding == 0 {
+                self.terminate_instance(f, i);
+            } else {
+                // Its requests still finish; its connections close when the
+                // last one leaves.
+                fleet.terminate(i, self.now);
+            }
         }
     }
 }

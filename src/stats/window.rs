@@ -31,6 +31,44 @@ pub struct WindowRow {
     pub utilization: Vec<f64>,
     /// Each fleet's capacity at the window's end, in fleet order.
     pub fleets: Vec<FleetCapacity>,
+    /// Each cache cluster's window, in cache order.
+    pub caches: Vec<CacheWindow>,
+    /// Each database instance's window, databases in order, each primary
+    /// first.
+    pub databases: Vec<DbWindow>,
+    /// Each fleet's connection-pool waits and timeouts in the window, in
+    /// fleet order (zeros for fleets without a database).
+    pub pools: Vec<(u64, u64)>,
+}
+
+/// A cache cluster in one window.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct CacheWindow {
+    /// Reads.
+    pub gets: u64,
+    /// Reads that hit.
+    pub hits: u64,
+    /// Items evicted.
+    pub evictions: u64,
+    /// Items held at the window's end.
+    pub items: u64,
+    /// Share of the usable memory in use at the window's end.
+    pub memory_used: f64,
+}
+
+/// A database instance in one window.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct DbWindow {
+    /// Reads.
+    pub reads: u64,
+    /// Writes.
+    pub writes: u64,
+    /// Stale reads.
+    pub stale_reads: u64,
+    /// Connections open at the window's end.
+    pub connections: u32,
+    /// New connections refused.
+    pub refused_connections: u64,
 }
 
 /// A fleet's instances by state at one instant.
