@@ -230,6 +230,11 @@ impl<'s> Simulation<'s> {
         }
         sim.events.schedule(measured_start, Event::WarmupEnd);
         sim.pool_seen = vec![(0, 0); sim.runtime.fleets.len()];
+        for f in 0..sim.runtime.fleets.len() {
+            for i in 0..sim.runtime.fleets[f].instances.len() {
+                sim.prefill_pools(f, i);
+            }
+        }
         sim.schedule_scaling();
         sim.schedule_faults();
         sim

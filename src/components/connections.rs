@@ -72,6 +72,20 @@ impl ConnectionPool {
         self.open
     }
 
+    /// Opens connections up to the pool's size while `database_has_room`
+    /// says yes (counting each), as a pool does when its application
+    /// starts; a refusal stops it, and the pool opens the rest as queries
+    /// need them.
+    pub fn prefill(&mut self, mut database_has_room: impl FnMut() -> bool) {
+        while self.open < self.size {
+            if !database_has_room() {
+                self.counts.refused += 1;
+                return;
+            }
+            self.open += 1;
+        }
+    }
+
     /// A query (request `req`, attempt `generation`) asks for a connection
     /// at `now`. `database_has_room` is asked before opening a new one, and
     /// must count it when it answers yes.

@@ -194,6 +194,8 @@ pub struct Fleet {
     pub pool_wait_timeout: Option<SimDuration>,
     workers: u32,
     pool_size: u32,
+    /// Whether a new instance's pools open all their connections at boot.
+    pub pool_prefill: bool,
     database_instances: usize,
     accept_queue: u32,
     vcpus: u32,
@@ -220,6 +222,7 @@ impl Fleet {
             workers: spec.workers,
             pool_size: spec.pool.size,
             pool_wait_timeout: spec.pool.wait_timeout,
+            pool_prefill: spec.pool.prefill,
             database_instances: 0,
             accept_queue: spec.accept_queue,
             vcpus: spec.instance_type.vcpus,

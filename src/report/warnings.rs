@@ -60,6 +60,16 @@ pub enum Warning {
         /// The component.
         component: String,
     },
+    /// A database instance refused new connections at its
+    /// `max_connections`: callers' pools together wanted more.
+    ConnectionsExhausted {
+        /// The database instance.
+        instance: String,
+        /// Connections it accepts.
+        max_connections: u32,
+        /// New connections it refused.
+        refused: u64,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -85,6 +95,10 @@ impl fmt::Display for Warning {
             Warning::Unreached { component } => write!(
                 f,
                 "{component} is never reached by a request, yet it is billed\n    hint: connect it (targets, database, next) or remove it"
+            ),
+            Warning::ConnectionsExhausted { instance, max_connections, refused } => write!(
+                f,
+                "{instance} refused {refused} new connections at its max_connections of {max_connections}: the callers' pools together want more than it allows\n    hint: shrink db_pool.size, cap the group's max, choose a class with more memory, or raise max_connections"
             ),
         }
     }
@@ -118,6 +132,15 @@ pub fn collect(scenario: &Scenario, result: &RunResult) -> Vec<Warning> {
             .count();
         if minutes >= SATURATED_MINUTES_AT_END {
             warnings.push(Warning::SaturatedAtEnd { tier: tier.name.clone(), minutes });
+        }
+    }
+    for db in &result.databases {
+        if db.counts.refused_connections > 0 {
+            warnings.push(Warning::ConnectionsExhausted {
+                instance: db.name.clone(),
+                max_connections: db.max_connections,
+                refused: db.counts.refused_connections,
+            });
         }
     }
     for (f, fleet) in result.fleets.iter().enumerate() {

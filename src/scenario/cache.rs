@@ -55,6 +55,23 @@ pub(super) fn cache(
             }
         },
     };
+    if let Some(replicas) = &raw.replicas {
+        let problem = match engine {
+            CacheEngine::Memcached => Problem::new(
+                replicas.span(),
+                format!("{key}.replicas"),
+                "Memcached has no replicas: each node holds its own share of the keys",
+            ),
+            CacheEngine::Redis | CacheEngine::Valkey => Problem::new(
+                replicas.span(),
+                format!("{key}.replicas"),
+                "replica nodes are not modelled: cloudtwin's nodes are primaries only, and a \
+                 lost node loses its keys",
+            )
+            .with_hint("leave replicas out, or add nodes to spread the keys"),
+        };
+        return Err(problem);
+    }
     let nodes = values::integer_in(&raw.nodes, &format!("{key}.nodes"), 1, 500)?;
     let reserved = reserved_percent(raw, key, engine, catalogue, defaults)?;
     let usable_bytes_per_node = (node_type.memory_gib * GIB * (1.0 - reserved / 100.0)) as u64;

@@ -438,7 +438,7 @@ fn db_pool(
                 "Assumption: one connection per worker thread, so a worker never waits for one",
             );
         }
-        return Ok(PoolSpec { size: workers, wait_timeout: None });
+        return Ok(PoolSpec { size: workers, wait_timeout: None, prefill: false });
     };
     let body = table.get_ref();
     if !has_database {
@@ -461,7 +461,19 @@ fn db_pool(
             Some(SimDuration::from_secs(30))
         }
     };
-    Ok(PoolSpec { size, wait_timeout })
+    let prefill = match &body.prefill {
+        Some(p) => *p.get_ref(),
+        None => {
+            defaults.used(
+                format!("{key}.db_pool.prefill"),
+                "true",
+                "Assumption: HikariCP's default minimumIdle equals maximumPoolSize, so a pool \
+                 opens all its connections when the application starts",
+            );
+            true
+        }
+    };
+    Ok(PoolSpec { size, wait_timeout, prefill })
 }
 
 /// Checks a textbook station.

@@ -219,6 +219,8 @@ pub struct RawPool {
     pub size: Spanned<i64>,
     /// How long a query waits for a connection (`"none"`: for ever).
     pub wait_timeout: Option<Spanned<String>>,
+    /// Open every connection when the application starts.
+    pub prefill: Option<Spanned<bool>>,
 }
 
 /// `[components.NAME]` with `type = "rds"`: a primary and read replicas.
@@ -288,6 +290,8 @@ pub struct RawCache {
     pub reserved_memory_percent: Option<Spanned<f64>>,
     /// Start with the most popular keys in the cache.
     pub warm: Option<Spanned<bool>>,
+    /// Replica nodes: refused with an explanation (not modelled).
+    pub replicas: Option<Spanned<i64>>,
 }
 
 /// `[components.NAME]` with `type = "station"`: a textbook queue.

@@ -300,6 +300,20 @@ impl Simulation<'_> {
         }
     }
 
+    /// Opens the connections of instance `i` of fleet `f` as its
+    /// application starts, when its pools prefill.
+    pub(super) fn prefill_pools(&mut self, f: usize, i: usize) {
+        let Some(d) = self.runtime.fleet_database[f] else { return };
+        if !self.runtime.fleets[f].pool_prefill {
+            return;
+        }
+        let database = &mut self.runtime.databases[d];
+        for (t, pool) in self.runtime.fleets[f].instances[i].db_pools.iter_mut().enumerate() {
+            let instance = &mut database.instances[t];
+            pool.prefill(|| instance.try_connect());
+        }
+    }
+
     /// Closes every connection instance `i` of fleet `f` holds (it is gone
     /// or its application died); queries waiting for one are returned.
     pub(super) fn close_connections(&mut self, f: usize, i: usize) -> Vec<ReqId> {

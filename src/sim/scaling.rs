@@ -142,6 +142,8 @@ impl Simulation<'_> {
             return;
         }
         fleet.instances[i].state = InstanceState::Registered;
+        self.prefill_pools(f, i);
+        let fleet = &mut self.runtime.fleets[f];
         let interval = fleet.health.interval;
         let phase = self.runtime.lifecycle_streams[f].uniform_open0();
         let check = SimDuration::from_secs_f64(interval.as_secs_f64() * phase);

@@ -150,4 +150,8 @@ pub struct PoolSpec {
     /// How long a query waits for a free connection before failing;
     /// `None` waits for ever.
     pub wait_timeout: Option<SimDuration>,
+    /// True when the pool opens all its connections as its application
+    /// starts (HikariCP's default: minimumIdle = maximumPoolSize); false
+    /// when it opens them as queries need them.
+    pub prefill: bool,
 }
