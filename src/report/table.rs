@@ -143,6 +143,13 @@ pub fn render(summary: &Summary) -> String {
         if c.refused_connections > 0 {
             line += &format!("; {} connections refused", thousands(c.refused_connections));
         }
+        if db.pool.waited > 0 {
+            line += &format!(
+                "; {} queries waited for a connection, {} gave up",
+                thousands(db.pool.waited),
+                thousands(db.pool.timed_out)
+            );
+        }
         if c.failed_queries > 0 {
             line += &format!("; {} queries cut off", thousands(c.failed_queries));
         }

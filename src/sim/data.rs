@@ -538,8 +538,20 @@ impl Simulation<'_> {
         let mut databases = Vec::new();
         for (d, database) in self.runtime.databases.iter().enumerate() {
             let component = &self.scenario.components[self.component_of_database(d)].name;
-            for instance in &database.instances {
+            for (t, instance) in database.instances.iter().enumerate() {
                 let c = instance.counts;
+                let mut pool = PoolCounts::default();
+                for (f, fleet) in self.runtime.fleets.iter().enumerate() {
+                    if self.runtime.fleet_database[f] != Some(d) {
+                        continue;
+                    }
+                    for p in fleet.instances.iter().filter_map(|h| h.db_pools.get(t)) {
+                        pool.waited += p.counts.waited;
+                        pool.wait_ns += p.counts.wait_ns;
+                        pool.timed_out += p.counts.timed_out;
+                        pool.refused += p.counts.refused;
+                    }
+                }
                 databases.push(DbInstanceStats {
                     name: instance.name.clone(),
                     database: component.clone(),
@@ -549,6 +561,7 @@ impl Simulation<'_> {
                     connections_at_end: instance.connections,
                     peak_connections: instance.peak_connections,
                     max_connections: instance.max_connections,
+                    pool,
                 });
             }
         }

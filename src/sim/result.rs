@@ -242,6 +242,8 @@ pub struct DbInstanceStats {
     pub peak_connections: u32,
     /// Connections it accepts.
     pub max_connections: u32,
+    /// Callers' queries that waited for a connection to it, and gave up.
+    pub pool: crate::components::connections::PoolCounts,
 }
 
 /// A fleet's connection pools over the measured window.
