@@ -2,8 +2,8 @@
 //! simulator prices and sizes components with.
 //!
 //! The data lives in TOML files under `models/` (`sources.toml`, `ec2.toml`,
-//! `elb.toml`, `rds.toml`, `elasticache.toml`), which are built into the
-//! binary. Each
+//! `elb.toml`, `rds.toml`, `elasticache.toml`, `serverless.toml`,
+//! `network.toml`), which are built into the binary. Each
 //! figure names its source and the date of that source, so that a report can
 //! say where a number comes from and how sure we are of it. A user can
 //! replace any of these files with their own copy (`Catalogue::from_dir`);
@@ -20,10 +20,13 @@ mod elasticache;
 mod elb;
 mod error;
 mod files;
+mod network;
 mod raw;
 mod rds;
+mod serverless;
 mod source;
 mod suggest;
+mod tiers;
 
 use std::path::Path;
 
@@ -32,11 +35,17 @@ pub use elasticache::{CacheDefaults, CacheEngine, CacheNodeType};
 pub use elb::{AlbDefaults, AlbFacts, RoutingAlgorithm};
 pub use error::{CatalogueError, Location, UnknownEntry};
 pub use files::CatalogueFile;
+pub use network::{CloudFrontFacts, TransferFacts};
 pub use rds::{MaxConnectionsRule, RdsBillingFacts, RdsClass, RdsEngine, RdsStorageFacts};
+pub use serverless::{ApiGatewayFacts, LambdaArch, LambdaFacts, SqsFacts};
 pub use source::{Cited, Confidence, Source};
+pub use tiers::{PriceTier, Tiers};
 
 use files::FileText;
-use raw::{RawEc2File, RawElastiCacheFile, RawElbFile, RawRdsFile, RawSources};
+use raw::{
+    RawEc2File, RawElastiCacheFile, RawElbFile, RawNetworkFile, RawRdsFile, RawServerlessFile,
+    RawSources,
+};
 use source::SourceTable;
 
 /// The checked contents of the four catalogue files.
@@ -55,6 +64,11 @@ pub struct Catalogue {
     max_connections_postgresql: MaxConnectionsRule,
     cache_nodes: Vec<CacheNodeType>,
     cache_defaults: CacheDefaults,
+    lambda: LambdaFacts,
+    api_gateway: ApiGatewayFacts,
+    sqs: SqsFacts,
+    cloudfront: CloudFrontFacts,
+    transfer: TransferFacts,
     files: Vec<CatalogueFile>,
 }
 
@@ -82,7 +96,8 @@ impl Catalogue {
 
     /// Parses and checks the files, `sources.toml` first.
     fn load(
-        [sources_file, ec2_file, elb_file, rds_file, cache_file]: [FileText; files::FILE_COUNT],
+        [sources_file, ec2_file, elb_file, rds_file, cache_file, serverless_file, network_file]: [FileText;
+            files::FILE_COUNT],
     ) -> Result<Catalogue, CatalogueError> {
         let sources = SourceTable::build(sources_file.parse::<RawSources>()?, &sources_file)?;
         let ec2_types = ec2::build(ec2_file.parse::<RawEc2File>()?, &ec2_file, &sources)?;
@@ -91,9 +106,18 @@ impl Catalogue {
         let cache =
             elasticache::build(&cache_file.parse::<RawElastiCacheFile>()?, &cache_file, &sources)?;
 
-        let files = [sources_file, ec2_file, elb_file, rds_file, cache_file]
-            .map(|file| file.origin)
-            .to_vec();
+        let serverless = serverless::build(
+            &serverless_file.parse::<RawServerlessFile>()?,
+            &serverless_file,
+            &sources,
+        )?;
+        let network =
+            network::build(&network_file.parse::<RawNetworkFile>()?, &network_file, &sources)?;
+
+        let files =
+            [sources_file, ec2_file, elb_file, rds_file, cache_file, serverless_file, network_file]
+                .map(|file| file.origin)
+                .to_vec();
         Ok(Catalogue {
             sources: sources.sources.into_values().collect(),
             ec2_types,
@@ -105,6 +129,11 @@ impl Catalogue {
             max_connections_postgresql: rds.max_connections_postgresql,
             cache_nodes: cache.nodes,
             cache_defaults: cache.defaults,
+            lambda: serverless.lambda,
+            api_gateway: serverless.api_gateway,
+            sqs: serverless.sqs,
+            cloudfront: network.cloudfront,
+            transfer: network.transfer,
             files,
         })
     }
@@ -175,6 +204,31 @@ impl Catalogue {
     /// Returns the ElastiCache node defaults.
     pub fn cache_defaults(&self) -> &CacheDefaults {
         &self.cache_defaults
+    }
+
+    /// Returns the Lambda prices, limits and cold-start times.
+    pub fn lambda(&self) -> &LambdaFacts {
+        &self.lambda
+    }
+
+    /// Returns the API Gateway prices and limits.
+    pub fn api_gateway(&self) -> &ApiGatewayFacts {
+        &self.api_gateway
+    }
+
+    /// Returns the SQS prices and defaults.
+    pub fn sqs(&self) -> &SqsFacts {
+        &self.sqs
+    }
+
+    /// Returns the CloudFront prices and defaults.
+    pub fn cloudfront(&self) -> &CloudFrontFacts {
+        &self.cloudfront
+    }
+
+    /// Returns the data transfer prices.
+    pub fn transfer(&self) -> &TransferFacts {
+        &self.transfer
     }
 
     /// Returns the Application Load Balancer prices, LCU dimensions and

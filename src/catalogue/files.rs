@@ -15,11 +15,18 @@ use super::suggest;
 
 /// The catalogue file names, in the order they are loaded. `sources.toml`
 /// comes first because the other files cite its keys.
-pub(crate) const FILE_NAMES: [&str; FILE_COUNT] =
-    ["sources.toml", "ec2.toml", "elb.toml", "rds.toml", "elasticache.toml"];
+pub(crate) const FILE_NAMES: [&str; FILE_COUNT] = [
+    "sources.toml",
+    "ec2.toml",
+    "elb.toml",
+    "rds.toml",
+    "elasticache.toml",
+    "serverless.toml",
+    "network.toml",
+];
 
 /// How many files the catalogue has.
-pub(crate) const FILE_COUNT: usize = 5;
+pub(crate) const FILE_COUNT: usize = 7;
 
 /// The built-in files, in the order of `FILE_NAMES`.
 const BUILTIN_TEXTS: [&str; FILE_COUNT] = [
@@ -28,6 +35,8 @@ const BUILTIN_TEXTS: [&str; FILE_COUNT] = [
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/elb.toml")),
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/rds.toml")),
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/elasticache.toml")),
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/serverless.toml")),
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/network.toml")),
 ];
 
 /// Where one catalogue file in use came from.

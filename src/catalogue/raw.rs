@@ -232,3 +232,130 @@ pub(crate) struct RawCacheNode {
     pub usd_per_hour_valkey: Spanned<Money>,
     pub price: RawCite,
 }
+
+/// One price tier as written: `{ up_to = N, usd = "…" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTier {
+    pub up_to: Option<Spanned<f64>>,
+    pub usd: Spanned<Money>,
+}
+
+/// The whole of `serverless.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawServerlessFile {
+    pub lambda: RawLambda,
+    pub api_gateway: RawApiGateway,
+    pub sqs: RawSqs,
+}
+
+/// The `[lambda]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLambda {
+    pub usd_per_million_requests: Spanned<Money>,
+    pub requests: RawCite,
+    pub x86_64_tiers: Spanned<Vec<RawTier>>,
+    pub arm64_tiers: Spanned<Vec<RawTier>>,
+    pub duration: RawCite,
+    pub x86_64_provisioned_usd_per_gb_s: Spanned<Money>,
+    pub x86_64_provisioned_duration_usd_per_gb_s: Spanned<Money>,
+    pub arm64_provisioned_usd_per_gb_s: Spanned<Money>,
+    pub arm64_provisioned_duration_usd_per_gb_s: Spanned<Money>,
+    pub provisioned_metering_s: Spanned<u32>,
+    pub provisioned: RawCite,
+    pub free_requests: u64,
+    pub free_gb_s: u64,
+    pub free_tier: RawCite,
+    pub memory_min_mb: Spanned<u32>,
+    pub memory_max_mb: Spanned<u32>,
+    pub memory_default_mb: Spanned<u32>,
+    pub mb_per_vcpu: Spanned<u32>,
+    pub timeout_default_s: Spanned<u32>,
+    pub timeout_max_s: Spanned<u32>,
+    pub account_concurrency: Spanned<u32>,
+    pub unreserved_minimum: u32,
+    pub scaling_environments_per_10s: Spanned<u32>,
+    pub limits: RawCite,
+    pub init_ms: BTreeMap<String, RawInitRange>,
+    pub init_cite: RawCite,
+}
+
+/// One runtime's cold-start range, ms, by architecture.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawInitRange {
+    pub x86_64: [u32; 2],
+    pub arm64: [u32; 2],
+}
+
+/// The `[api_gateway]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawApiGateway {
+    pub http_tiers: Spanned<Vec<RawTier>>,
+    pub rest_tiers: Spanned<Vec<RawTier>>,
+    pub price: RawCite,
+    pub throttle_rate_per_s: Spanned<u32>,
+    pub throttle_burst: Spanned<u32>,
+    pub http_timeout_s: Spanned<u32>,
+    pub rest_timeout_s: Spanned<u32>,
+    pub limits: RawCite,
+}
+
+/// The `[sqs]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSqs {
+    pub standard_tiers: Spanned<Vec<RawTier>>,
+    pub price: RawCite,
+    pub free_requests: u64,
+    pub chunk_bytes: Spanned<u32>,
+    pub billing: RawCite,
+    pub visibility_timeout_default_s: Spanned<u32>,
+    pub long_poll_s: Spanned<u32>,
+    pub batch_max: Spanned<u32>,
+    pub defaults: RawCite,
+    pub esm_initial_batches: Spanned<u32>,
+    pub esm_batches_per_minute: Spanned<u32>,
+    pub esm_max_batches: Spanned<u32>,
+    pub esm: RawCite,
+}
+
+/// The whole of `network.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNetworkFile {
+    pub cloudfront: RawCloudFront,
+    pub data_transfer: RawDataTransfer,
+}
+
+/// The `[cloudfront]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCloudFront {
+    pub usd_per_10k_https_requests: Spanned<Money>,
+    pub requests: RawCite,
+    pub out_tiers: Spanned<Vec<RawTier>>,
+    pub out: RawCite,
+    pub free_gb: u64,
+    pub free_requests: u64,
+    pub free_tier: RawCite,
+    pub default_ttl_s: Spanned<u32>,
+    pub ttl: RawCite,
+}
+
+/// The `[data_transfer]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDataTransfer {
+    pub internet_out_tiers: Spanned<Vec<RawTier>>,
+    pub internet_out: RawCite,
+    pub free_gb: u64,
+    pub free_tier: RawCite,
+    pub usd_per_gb_cross_az_each_way: Spanned<Money>,
+    pub cross_az: RawCite,
+    pub alb_cross_zone_free: bool,
+    pub alb_cross_zone: RawCite,
+}

@@ -160,6 +160,27 @@ fn cache_spot_values_match_aws_facts() {
 }
 
 #[test]
+fn serverless_and_network_spot_values_match_aws_facts() {
+    let catalogue = Catalogue::builtin();
+    let l = catalogue.lambda();
+    assert_eq!(l.usd_per_million_requests, usd("0.20"));
+    assert_eq!(l.tiers(LambdaArch::X86_64).first(), usd("0.0000166667"));
+    assert_eq!(l.tiers(LambdaArch::Arm64).first(), usd("0.0000133334"));
+    assert_eq!(l.provisioned_prices(LambdaArch::X86_64), (usd("0.0000041667"), usd("0.0000097222")));
+    assert_eq!((l.free_requests, l.free_gb_s), (1_000_000, 400_000));
+    assert_eq!((l.memory_mb, l.mb_per_vcpu), ((128, 10_240, 128), 1_769));
+    assert_eq!((l.account_concurrency, l.scaling_per_10s), (1_000, 1_000));
+    assert_eq!(catalogue.api_gateway().http_tiers.first(), usd("1.00"));
+    assert_eq!(catalogue.api_gateway().rest_tiers.first(), usd("3.50"));
+    assert_eq!(catalogue.sqs().standard_tiers.first(), usd("0.40"));
+    assert_eq!(catalogue.sqs().chunk_bytes, 65_536);
+    assert_eq!(catalogue.cloudfront().usd_per_10k_requests, usd("0.0100"));
+    assert_eq!(catalogue.cloudfront().out_tiers.first(), usd("0.085"));
+    assert_eq!(catalogue.transfer().internet_out_tiers.first(), usd("0.09"));
+    assert_eq!(catalogue.transfer().cross_az_usd_per_gb_each_way, usd("0.01"));
+}
+
+#[test]
 fn rds_storage_billing_and_max_connections() {
     let catalogue = Catalogue::builtin();
     let storage = catalogue.rds_storage();
@@ -241,6 +262,16 @@ fn every_cited_source_exists_and_every_source_is_cited() {
         cites.extend([&node.spec, &node.price]);
     }
     cites.extend([&catalogue.cache_defaults().reserved, &catalogue.cache_defaults().billing]);
+    let l = catalogue.lambda();
+    cites.extend([&l.requests, &l.duration, &l.provisioned_cite, &l.free_tier, &l.limits, &l.init]);
+    let a = catalogue.api_gateway();
+    cites.extend([&a.price, &a.limits]);
+    let q = catalogue.sqs();
+    cites.extend([&q.price, &q.billing, &q.defaults, &q.esm_cite]);
+    let c = catalogue.cloudfront();
+    cites.extend([&c.requests, &c.out, &c.free_tier, &c.ttl]);
+    let t = catalogue.transfer();
+    cites.extend([&t.internet_out, &t.free_tier, &t.cross_az, &t.alb_cross_zone]);
 
     let used: Vec<&str> = cites
         .iter()
