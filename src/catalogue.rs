@@ -37,7 +37,7 @@ pub use error::{CatalogueError, Location, UnknownEntry};
 pub use files::CatalogueFile;
 pub use network::{CloudFrontFacts, TransferFacts};
 pub use rds::{MaxConnectionsRule, RdsBillingFacts, RdsClass, RdsEngine, RdsStorageFacts};
-pub use serverless::{ApiGatewayFacts, LambdaArch, LambdaFacts, SqsFacts};
+pub use serverless::{ApiGatewayFacts, InitRange, LambdaArch, LambdaFacts, SqsFacts};
 pub use source::{Cited, Confidence, Source};
 pub use tiers::{PriceTier, Tiers};
 

@@ -58,8 +58,8 @@ pub struct LambdaFacts {
     pub scaling_per_10s: u32,
     /// Cites the limits.
     pub limits: Cited,
-    /// Cold-start ranges in ms by runtime: (runtime, x86_64, arm64).
-    pub init_ms: Vec<(String, (u32, u32), (u32, u32))>,
+    /// Cold-start ranges by runtime.
+    pub init_ms: Vec<InitRange>,
     /// Cites the cold-start ranges.
     pub init: Cited,
 }
@@ -81,6 +81,17 @@ impl LambdaFacts {
             LambdaArch::Arm64 => self.provisioned[1],
         }
     }
+}
+
+/// A runtime's typical cold-start (init) duration, as a range in ms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitRange {
+    /// The runtime, such as `python`.
+    pub runtime: String,
+    /// Lowest and highest p50 on x86_64, ms.
+    pub x86_64: (u32, u32),
+    /// Lowest and highest p50 on arm64, ms.
+    pub arm64: (u32, u32),
 }
 
 /// API Gateway prices and limits.
@@ -174,11 +185,11 @@ fn lambda(
                 return Err(file.error_at(None, message));
             }
         }
-        init_ms.push((
-            runtime.clone(),
-            (range.x86_64[0], range.x86_64[1]),
-            (range.arm64[0], range.arm64[1]),
-        ));
+        init_ms.push(InitRange {
+            runtime: runtime.clone(),
+            x86_64: (range.x86_64[0], range.x86_64[1]),
+            arm64: (range.arm64[0], range.arm64[1]),
+        });
     }
     Ok(LambdaFacts {
         usd_per_million_requests: money(&raw.usd_per_million_requests, "usd_per_million_requests")?,

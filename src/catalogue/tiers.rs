@@ -32,7 +32,7 @@ impl Tiers {
         for tier in &self.0 {
             let top = tier.up_to.unwrap_or(f64::INFINITY);
             let units = (quantity.min(top) - below).max(0.0);
-            total = total + charge_for_quantity(tier.usd, units / per);
+            total += charge_for_quantity(tier.usd, units / per);
             if quantity <= top {
                 break;
             }
