@@ -7,8 +7,11 @@ pub mod cache;
 pub mod client;
 pub mod connections;
 pub mod ec2;
+pub mod edge;
+pub mod lambda;
 pub mod pool;
 pub mod rds;
+pub mod sqs;
 pub mod station;
 
 /// Index of a request in the run's request arena.

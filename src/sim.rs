@@ -10,21 +10,25 @@ mod build;
 mod clients;
 mod data;
 mod faults;
+mod queues;
 mod result;
 mod scaling;
+mod serverless;
 
 pub use result::{
-    CacheStats, ClassStats, DbInstanceStats, ErrorCounts, FleetStats, InstanceTimeline,
-    LoggedEvent, PoolStats, RunResult, Stopped, TierStats, Usage,
+    CacheStats, ClassStats, DbInstanceStats, EdgeStats, ErrorCounts, FleetStats, FunctionStats,
+    GatewayStats, InstanceTimeline, LoggedEvent, PoolStats, QueueStats, RunResult, Stopped,
+    TierStats, Usage,
 };
 
 use arena::{Arena, Request};
-use build::{Runtime, Slot};
+use build::{Runtime, Slot, Target};
 use clients::{Clients, Failure};
 
 use crate::components::ReqId;
 use crate::components::client::RetryBudget;
 use crate::components::ec2::InstanceState;
+use crate::components::lambda::Job;
 use crate::components::pool::Admission;
 use crate::engine::queue::EventQueue;
 use crate::engine::time::{SimDuration, SimTime};
@@ -65,6 +69,25 @@ enum Event {
     QueryDone { req: ReqId, db: u32, epoch: u32 },
     /// A query has waited its pool's wait timeout for a connection.
     PoolTimeout { req: ReqId, generation: u32 },
+    /// A Lambda invocation ends (`ok`: false when it hit its timeout);
+    /// `job` is a request id, or a batch number with the top bit set.
+    LambdaDone { lambda: u16, ok: bool, env: u32, job: u32 },
+    /// An idle Lambda environment's lifetime runs out.
+    LambdaReclaim { lambda: u16, env: u32, generation: u32 },
+    /// API Gateway passes a request to its integration.
+    ApiForwarded { req: ReqId, gateway: u32 },
+    /// API Gateway's integration timeout for an attempt runs out.
+    ApiTimeout { req: ReqId, generation: u32 },
+    /// CloudFront answers a request from its cache.
+    EdgeHit { req: ReqId },
+    /// CloudFront forwards a request to its origin.
+    EdgeForward { req: ReqId, edge: u32 },
+    /// A producer's SendMessage returns: the message is in the queue.
+    QueueSend { req: ReqId, queue: u32 },
+    /// A received message's visibility timeout runs out.
+    VisibilityTimeout { queue: u16, receive: u16, message: u32, generation: u32 },
+    /// A minute of a Lambda event source's scaling passes.
+    PollerTick,
     /// A lost cache node's replacement serves, empty.
     CacheNodeBack { cache: u32, node: u32 },
     /// A failed database's primary serves again.
@@ -119,6 +142,7 @@ struct RunTotals {
     errors: ErrorCounts,
     wasted: u64,
     served: u64,
+    internet_out_bytes: u64,
 }
 
 /// The state of one run.
@@ -237,6 +261,7 @@ impl<'s> Simulation<'s> {
         }
         sim.schedule_scaling();
         sim.schedule_faults();
+        sim.schedule_event_sources();
         sim
     }
 
@@ -283,6 +308,27 @@ impl<'s> Simulation<'s> {
                     self.on_cache_node_back(cache as usize, node)
                 }
                 Event::DbRecovered { db } => self.on_db_recovered(db as usize),
+                Event::LambdaDone { lambda, ok, env, job } => {
+                    self.on_lambda_done(lambda as usize, env, job, ok)
+                }
+                Event::LambdaReclaim { lambda, env, generation } => {
+                    self.runtime.functions[lambda as usize].reclaim(env, generation)
+                }
+                Event::ApiForwarded { req, gateway } => {
+                    let target = self.runtime.gateways[gateway as usize].spec.target;
+                    self.enter(target, req)
+                }
+                Event::ApiTimeout { req, generation } => self.on_gateway_timeout(req, generation),
+                Event::EdgeHit { req } => self.answered(req),
+                Event::EdgeForward { req, edge } => {
+                    let origin = self.runtime.edges[edge as usize].spec.origin;
+                    self.enter(origin, req)
+                }
+                Event::QueueSend { req, queue } => self.on_queue_send(req, queue as usize),
+                Event::VisibilityTimeout { queue, receive, message, generation } => {
+                    self.on_visibility_timeout(queue as usize, message, generation, receive)
+                }
+                Event::PollerTick => self.on_event_source_tick(),
                 Event::StationDone { req } => self.on_station_done(req),
                 Event::Timeout { req, generation } => self.on_timeout(req, generation),
                 Event::Retry { req } => self.start_attempt(req),
@@ -393,8 +439,17 @@ impl<'s> Simulation<'s> {
         match self.runtime.slots[id] {
             Slot::Alb(a) => {
                 let plan = &self.runtime.classes[self.requests.get(req).class as usize];
-                let (bytes, connections) = (plan.bytes, plan.connections);
+                let (mut bytes, connections) = (plan.bytes, plan.connections);
                 let alb = &mut self.runtime.albs[a];
+                if let Target::Lambda(_) = self.runtime.alb_target[a] {
+                    // AWS: an LCU covers 1 GB an hour for instance targets but
+                    // 0.4 GB for Lambda targets; scaling the bytes keeps one
+                    // meter for both.
+                    let facts = &alb.spec.facts;
+                    let ratio = facts.processed_gb_per_lcu_hour_ec2
+                        / facts.processed_gb_per_lcu_hour_lambda;
+                    bytes = (bytes as f64 * ratio) as u64;
+                }
                 alb.lcu.record(self.now, bytes, connections, alb.spec.rules.saturating_sub(10));
                 let at = self.now + alb.spec.latency;
                 self.events.schedule(at, Event::AlbForwarded { req, alb: a as u32 });
@@ -417,6 +472,13 @@ impl<'s> Simulation<'s> {
                     self.start_station_service(s, req);
                 }
             }
+            Slot::Lambda(l) => self.invoke(l, Job::Request(req)),
+            Slot::ApiGateway(g) => self.enter_gateway(g, req),
+            Slot::CloudFront(e) => self.enter_edge(e, req),
+            Slot::Sqs(q) => {
+                let at = self.now + self.runtime.queues[q].spec.send_latency;
+                self.events.schedule(at, Event::QueueSend { req, queue: q as u32 });
+            }
             Slot::Rds(_) | Slot::Cache(_) => {
                 unreachable!("validation refuses a database or cache as the entry")
             }
@@ -425,7 +487,13 @@ impl<'s> Simulation<'s> {
 
     /// The load balancer forwards a request to one of its targets.
     fn on_alb_forwarded(&mut self, req: ReqId, alb: usize) {
-        let fleet_id = self.runtime.alb_fleet[alb];
+        let fleet_id = match self.runtime.alb_target[alb] {
+            Target::Fleet(f) => f,
+            Target::Lambda(l) => {
+                self.invoke(l, Job::Request(req));
+                return;
+            }
+        };
         let fleet = &self.runtime.fleets[fleet_id];
         let targets = &fleet.in_service;
         if targets.is_empty() {
@@ -573,6 +641,10 @@ impl<'s> Simulation<'s> {
     /// The system has answered an attempt successfully.
     fn answered(&mut self, req: ReqId) {
         let request = self.requests.remove(req);
+        if request.background {
+            self.message_processed(&request);
+            return;
+        }
         if request.measured {
             self.totals.served += 1;
         }
@@ -581,6 +653,12 @@ impl<'s> Simulation<'s> {
                 self.totals.wasted += 1;
             }
             return;
+        }
+        if request.edge != 0 {
+            self.leave_edge(&request);
+        } else if request.measured && self.runtime.egress_metered {
+            let bytes = self.runtime.classes[request.class as usize].response_bytes;
+            self.totals.internet_out_bytes += bytes;
         }
         self.user_thinks();
         if request.measured {
@@ -609,6 +687,7 @@ impl<'s> Simulation<'s> {
     fn close_window(&mut self) {
         let data = self.data_window();
         let length = self.now.since(self.window_start);
+        let (functions, queues, edges) = self.serverless_window(length);
         let tiers = self.runtime.tiers.clone();
         let utilization = tiers
             .iter()
@@ -635,6 +714,9 @@ impl<'s> Simulation<'s> {
             caches: data.caches,
             databases: data.databases,
             pools: data.pools,
+            functions,
+            queues,
+            edges,
         });
         self.window = WindowCounts::default();
         self.window_start = self.now;
@@ -645,8 +727,10 @@ impl<'s> Simulation<'s> {
         let t = self.totals;
         let events = self.events.events_popped();
         let (caches, databases, pools) = self.data_stats();
+        let serverless = self.serverless_stats();
         let tiers = self.runtime.tier_stats(self.now, self.end.since(self.measured_start));
-        let usage = self.runtime.usage(self.end);
+        let mut usage = self.runtime.usage(self.end);
+        usage.internet_out_bytes = t.internet_out_bytes;
         let mut fleets = self.runtime.fleet_stats(self.now, self.end.since(self.measured_start));
         for (stats, &id) in fleets.iter_mut().zip(&self.runtime.fleet_components) {
             stats.name = self.scenario.components[id].name.clone();
@@ -673,6 +757,10 @@ impl<'s> Simulation<'s> {
             caches,
             databases,
             pools,
+            functions: serverless.functions,
+            gateways: serverless.gateways,
+            queues: serverless.queues,
+            edges: serverless.edges,
             stopped: self.stopped,
         }
     }

@@ -65,6 +65,8 @@ pub struct Bill {
     pub month_total: Money,
 }
 
+mod serverless;
+
 /// The measured window, in simulated time, and where it sits in its clock
 /// hour.
 struct Window {
@@ -83,6 +85,19 @@ impl Window {
         charge_numerator.mul_ratio(
             HOURS_PER_MONTH * 3_600 * i128::from(NANOS_PER_SEC),
             i128::from(self.nanos().max(1)),
+        )
+    }
+
+    /// Months the window lasts (730-hour months).
+    fn months(&self) -> f64 {
+        self.nanos() as f64 / (HOURS_PER_MONTH as f64 * 3_600.0 * 1e9)
+    }
+
+    /// Scales a month's charge back to the window: × window / 730 h.
+    fn share_of_month(&self, month: Money) -> Money {
+        month.mul_ratio(
+            i128::from(self.nanos().max(1)),
+            HOURS_PER_MONTH * 3_600 * i128::from(NANOS_PER_SEC),
         )
     }
 }
@@ -141,6 +156,7 @@ pub fn bill(scenario: &Scenario, usage: &Usage) -> Bill {
             lines.push(cache_line(&scenario.components[*id].name, spec, *nodes, &window));
         }
     }
+    lines.extend(serverless::lines(scenario, usage, &window));
     let window_total = lines.iter().map(|l| l.window).sum();
     let month_total = lines.iter().map(|l| l.month).sum();
     Bill { lines, window_total, month_total }

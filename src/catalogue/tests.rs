@@ -166,7 +166,10 @@ fn serverless_and_network_spot_values_match_aws_facts() {
     assert_eq!(l.usd_per_million_requests, usd("0.20"));
     assert_eq!(l.tiers(LambdaArch::X86_64).first(), usd("0.0000166667"));
     assert_eq!(l.tiers(LambdaArch::Arm64).first(), usd("0.0000133334"));
-    assert_eq!(l.provisioned_prices(LambdaArch::X86_64), (usd("0.0000041667"), usd("0.0000097222")));
+    assert_eq!(
+        l.provisioned_prices(LambdaArch::X86_64),
+        (usd("0.0000041667"), usd("0.0000097222"))
+    );
     assert_eq!((l.free_requests, l.free_gb_s), (1_000_000, 400_000));
     assert_eq!((l.memory_mb, l.mb_per_vcpu), ((128, 10_240, 128), 1_769));
     assert_eq!((l.account_concurrency, l.scaling_per_10s), (1_000, 1_000));

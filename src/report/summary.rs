@@ -48,6 +48,15 @@ pub struct Summary {
     pub databases: Vec<crate::sim::DbInstanceStats>,
     /// Each fleet's connection pools: waits, timeouts, refusals.
     pub pools: Vec<crate::sim::PoolStats>,
+    /// Each Lambda function: invocations, cold starts, throttles,
+    /// concurrency.
+    pub functions: Vec<crate::sim::FunctionStats>,
+    /// Each API Gateway API: requests, throttles, timeouts.
+    pub gateways: Vec<crate::sim::GatewayStats>,
+    /// Each SQS queue: messages, requests, delays, what is left.
+    pub queues: Vec<crate::sim::QueueStats>,
+    /// Each CloudFront distribution: requests, hit ratio, bytes out.
+    pub edges: Vec<crate::sim::EdgeStats>,
     /// The bill.
     pub cost: Cost,
     /// Every default the run used, with its source.
@@ -209,6 +218,10 @@ impl Summary {
             caches: result.caches.clone(),
             databases: result.databases.clone(),
             pools: result.pools.clone(),
+            functions: result.functions.clone(),
+            gateways: result.gateways.clone(),
+            queues: result.queues.clone(),
+            edges: result.edges.clone(),
             cost: Cost {
                 window_usd: bill.window_total,
                 per_month_usd: bill.month_total,

@@ -45,7 +45,7 @@ pub fn render(summary: &Summary) -> String {
     let e = &r.attempt_errors;
     let _ = writeln!(
         out,
-        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: refused {}  no targets {}  target down {}  db connection {}  db down {}  timed out {}  server errors {}  wasted work {}",
+        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: refused {}  no targets {}  target down {}  db connection {}  db down {}  throttled {}  function errors {}  gateway timeouts {}  timed out {}  server errors {}  wasted work {}",
         thousands(r.attempts),
         thousands(r.retries),
         r.amplification,
@@ -54,6 +54,9 @@ pub fn render(summary: &Summary) -> String {
         thousands(e.target_down),
         thousands(e.db_connection),
         thousands(e.db_down),
+        thousands(e.throttled),
+        thousands(e.function_errors),
+        thousands(e.gateway_timeouts),
         thousands(e.timed_out),
         thousands(e.server_errors),
         thousands(r.wasted)
@@ -93,7 +96,9 @@ pub fn render(summary: &Summary) -> String {
             None => format!("{} {:.1} busy", t.name, t.utilization),
         })
         .collect();
-    let _ = writeln!(out, "  utilisation  {}", utilisation.join("  "));
+    if !utilisation.is_empty() {
+        let _ = writeln!(out, "  utilisation  {}", utilisation.join("  "));
+    }
     for fleet in &summary.fleets {
         let mut line = format!(
             "  instances    {}: mean {:.1} in service, peak {}, {} launched",
@@ -165,6 +170,68 @@ pub fn render(summary: &Summary) -> String {
             pool.mean_wait_ms,
             thousands(pool.counts.timed_out),
             thousands(pool.counts.refused)
+        );
+    }
+    for f in &summary.functions {
+        let c = &f.counts;
+        let share = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{:.2}%", v * 100.0));
+        let _ = writeln!(
+            out,
+            "  lambda       {}: {} invocations, cold starts {} ({}), throttles {} ({}), timeouts {}; \
+             concurrency mean {:.1}, peak {}; {} environments at end",
+            f.name,
+            thousands(c.invocations),
+            thousands(c.cold_starts),
+            share(f.cold_start_share),
+            thousands(c.throttles),
+            share(f.throttle_share),
+            thousands(c.timeouts),
+            f.mean_concurrency,
+            f.peak_concurrency,
+            f.environments_at_end
+        );
+    }
+    for g in &summary.gateways {
+        let c = &g.counts;
+        let _ = writeln!(
+            out,
+            "  api          {}: {} requests, {} throttled (429), {} timed out (504)",
+            g.name,
+            thousands(c.requests),
+            thousands(c.throttled),
+            thousands(c.timed_out)
+        );
+    }
+    for q in &summary.queues {
+        let c = &q.counts;
+        let delay = q.delay.map_or("n/a".to_string(), |d| {
+            format!("p50 {:.0} ms, p99 {:.0} ms", d.p50_ms, d.p99_ms)
+        });
+        let _ = writeln!(
+            out,
+            "  queue        {}: {} sent, {} deleted, {} duplicates, {} dead-lettered, {} returned; \
+             delay to processed {delay}; {} visible and {} in flight at end",
+            q.name,
+            thousands(c.sent),
+            thousands(c.deleted),
+            thousands(c.duplicates),
+            thousands(c.dead_lettered),
+            thousands(c.returned),
+            thousands(q.visible_at_end),
+            thousands(q.invisible_at_end)
+        );
+    }
+    for e in &summary.edges {
+        let c = &e.counts;
+        let ratio = e.hit_ratio.map_or("n/a".to_string(), |h| format!("{:.1}%", h * 100.0));
+        let _ = writeln!(
+            out,
+            "  cloudfront   {}: {} requests, hit ratio {ratio} of the cacheable, {} uncacheable, \
+             {:.2} GB out",
+            e.name,
+            thousands(c.requests),
+            thousands(c.uncacheable),
+            c.bytes_out as f64 / 1_073_741_824.0
         );
     }
     for e in &summary.event_log {

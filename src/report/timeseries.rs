@@ -107,6 +107,19 @@ pub fn write_csv(
         header.push(format!("{}_pool_waits", pool.fleet));
         header.push(format!("{}_pool_timeouts", pool.fleet));
     }
+    for f in &result.functions {
+        for column in ["invocations", "cold_starts", "throttles", "concurrency", "environments"] {
+            header.push(format!("{}_{column}", f.name));
+        }
+    }
+    for q in &result.queues {
+        for column in ["sent", "deleted", "depth", "in_flight", "oldest_age_s"] {
+            header.push(format!("{}_{column}", q.name));
+        }
+    }
+    for e in &result.edges {
+        header.push(format!("{}_hit_ratio", e.name));
+    }
     writer.write_record(&header)?;
     for row in &result.windows {
         let utc = start.checked_add(time::Duration::seconds_f64(row.offset_s));
@@ -165,6 +178,31 @@ pub fn write_csv(
             let f = result.fleets.iter().position(|fl| &fl.name == name).unwrap_or(0);
             let (waits, timeouts) = row.pools.get(f).copied().unwrap_or_default();
             record.extend([waits.to_string(), timeouts.to_string()]);
+        }
+        for f in &row.functions {
+            record.extend([
+                f.invocations.to_string(),
+                f.cold_starts.to_string(),
+                f.throttles.to_string(),
+                format!("{:.3}", f.concurrency),
+                f.environments.to_string(),
+            ]);
+        }
+        for q in &row.queues {
+            record.extend([
+                q.sent.to_string(),
+                q.deleted.to_string(),
+                q.depth.to_string(),
+                q.in_flight.to_string(),
+                format!("{:.1}", q.oldest_age_s),
+            ]);
+        }
+        for &(hits, cacheable) in &row.edges {
+            record.push(if cacheable > 0 {
+                format!("{:.4}", hits as f64 / cacheable as f64)
+            } else {
+                String::new()
+            });
         }
         writer.write_record(&record)?;
     }

@@ -183,7 +183,13 @@ fn reachable(scenario: &Scenario) -> Vec<bool> {
             ComponentKind::Station(station) => {
                 todo.extend(station.next.iter().filter_map(|h| h.to))
             }
-            ComponentKind::Rds(_) | ComponentKind::Cache(_) => {}
+            ComponentKind::ApiGateway(api) => todo.push(api.target),
+            ComponentKind::CloudFront(cdn) => todo.push(cdn.origin),
+            ComponentKind::Sqs(queue) => todo.push(match queue.consumer {
+                crate::scenario::model::Consumer::Lambda(id)
+                | crate::scenario::model::Consumer::Fleet(id) => id,
+            }),
+            ComponentKind::Rds(_) | ComponentKind::Cache(_) | ComponentKind::Lambda(_) => {}
         }
     }
     reached

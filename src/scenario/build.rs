@@ -100,6 +100,11 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         &mut defaults,
     )
     .map_err(|p| source.error(p))?;
+    let has_lambda =
+        components.iter().any(|c| matches!(c.kind, super::model::ComponentKind::Lambda(_)));
+    let account =
+        super::serverless::account(top.account.as_ref(), catalogue, has_lambda, &mut defaults)
+            .map_err(|p| source.error(p))?;
     let users = match &top.users {
         Some(raw) => Some(users_section(raw.get_ref(), base_dir).map_err(|p| source.error(p))?),
         None => None,
@@ -118,6 +123,7 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         users,
         components,
         faults,
+        account,
         defaults: defaults.0,
     })
 }

@@ -45,6 +45,8 @@ pub fn build_classes(
             cpu: Vec::new(),
             db: Vec::new(),
             service: Vec::new(),
+            lambda_cpu: Vec::new(),
+            cacheable: true,
         };
         return Ok(vec![class]);
     };
@@ -111,6 +113,8 @@ fn build_class(
         cpu: Vec::new(),
         db: Vec::new(),
         service: Vec::new(),
+        lambda_cpu: Vec::new(),
+        cacheable: r.cacheable.as_ref().is_none_or(|c| *c.get_ref()),
     };
     for (target, work) in r.work.iter().flatten() {
         let work_key = format!("{key}.work.{target}");
@@ -133,10 +137,14 @@ fn add_work(
 ) -> Result<(), Problem> {
     let w = work.get_ref();
     let allowed: &[&str] = match kind {
-        ComponentKind::Ec2(_) => &["cpu"],
+        ComponentKind::Ec2(_) | ComponentKind::Lambda(_) => &["cpu"],
         ComponentKind::Rds(_) => &["query", "queries", "kind", "keys"],
         ComponentKind::Station(_) => &["service"],
-        ComponentKind::Alb(_) | ComponentKind::Cache(_) => &[],
+        ComponentKind::Alb(_)
+        | ComponentKind::Cache(_)
+        | ComponentKind::ApiGateway(_)
+        | ComponentKind::Sqs(_)
+        | ComponentKind::CloudFront(_) => &[],
     };
     let given = [
         ("cpu", w.cpu.is_some()),
@@ -213,7 +221,17 @@ fn add_work(
                 .transpose()?;
             class.db.push((id, DbWork { query, keys, queries, kind }));
         }
-        ComponentKind::Alb(_) | ComponentKind::Cache(_) => {}
+        ComponentKind::Lambda(_) => {
+            if let Some(cpu) = &w.cpu {
+                let dist = values::distribution(cpu, &format!("{key}.cpu"), base_dir)?;
+                class.lambda_cpu.push((id, dist));
+            }
+        }
+        ComponentKind::Alb(_)
+        | ComponentKind::Cache(_)
+        | ComponentKind::ApiGateway(_)
+        | ComponentKind::Sqs(_)
+        | ComponentKind::CloudFront(_) => {}
     }
     Ok(())
 }

@@ -15,7 +15,10 @@ use super::model::{
     AlbSpec, Component, ComponentId, ComponentKind, FleetSpec, HealthChecks, NextHop, PoolSpec,
     Routing, StationSpec,
 };
-use super::raw::{RawAlb, RawCache, RawEc2, RawRds, RawStation, RawValue};
+use super::raw::{
+    RawAlb, RawApiGateway, RawCache, RawCloudFront, RawEc2, RawLambda, RawRds, RawSqs, RawStation,
+    RawValue,
+};
 use super::routing::{check_station_visits, check_stations_reach_exit};
 use super::scaling::{FleetContext, scaling};
 use super::traffic::RunClock;
@@ -24,7 +27,8 @@ use crate::catalogue::Catalogue;
 use crate::engine::time::SimDuration;
 
 /// The component types a scenario may use.
-const TYPES: [&str; 5] = ["alb", "ec2", "rds", "elasticache", "station"];
+const TYPES: [&str; 9] =
+    ["alb", "ec2", "rds", "elasticache", "lambda", "api_gateway", "sqs", "cloudfront", "station"];
 
 /// Component names, their types and where they are defined, in file order.
 #[derive(Debug)]
@@ -181,6 +185,35 @@ pub(super) fn build_components(
                 catalogue,
                 defaults,
             ),
+            "lambda" => super::serverless::lambda(
+                &RawLambda::deserialize(deserializer()).map_err(located)?,
+                &key,
+                catalogue,
+                base_dir,
+                defaults,
+            ),
+            "api_gateway" => super::serverless::api_gateway(
+                &RawApiGateway::deserialize(deserializer()).map_err(located)?,
+                &key,
+                names,
+                catalogue,
+                defaults,
+            ),
+            "sqs" => super::edge::sqs(
+                &RawSqs::deserialize(deserializer()).map_err(located)?,
+                &key,
+                names,
+                catalogue,
+                defaults,
+            ),
+            "cloudfront" => super::edge::cloudfront(
+                &RawCloudFront::deserialize(deserializer()).map_err(located)?,
+                &key,
+                names,
+                catalogue,
+                base_dir,
+                defaults,
+            ),
             _ => station(
                 &RawStation::deserialize(deserializer()).map_err(located)?,
                 &key,
@@ -231,12 +264,12 @@ fn alb(
     defaults: &mut Defaults,
 ) -> Result<ComponentKind, Problem> {
     let targets = names.resolve(&raw.targets, &format!("{key}.targets"))?;
-    if names.kind_of(targets) != "ec2" {
+    if !["ec2", "lambda"].contains(&names.kind_of(targets)) {
         return Err(Problem::new(
             raw.targets.span(),
             format!("{key}.targets"),
             format!(
-                "`{}` is of type `{}`: an ALB forwards to an ec2 fleet",
+                "`{}` is of type `{}`: an ALB forwards to an ec2 fleet or a lambda function",
                 raw.targets.get_ref(),
                 names.kind_of(targets)
             ),

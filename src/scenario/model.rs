@@ -16,10 +16,12 @@ use crate::traffic::ArrivalSpec;
 
 mod data;
 mod scaling;
+mod serverless;
 
 pub use data::{
     CacheSpec, ItemSize, KeySpace, KeyTrace, OutageBehaviour, PoolSpec, ReadRouting, WritePolicy,
 };
+pub use serverless::{AccountSpec, ApiGatewaySpec, CloudFrontSpec, Consumer, LambdaSpec, SqsSpec};
 
 pub use scaling::{
     AdjustmentType, AlarmSpec, CreditMode, CreditSpec, HealthChecks, MetricDelay, MetricKind,
@@ -56,6 +58,8 @@ pub struct Scenario {
     pub components: Vec<Component>,
     /// Faults to inject, in time order.
     pub faults: Vec<FaultSpec>,
+    /// The account's Lambda limit and whether free tiers apply.
+    pub account: AccountSpec,
     /// Every default the run uses, with its source.
     pub defaults: Vec<UsedDefault>,
 }
@@ -122,6 +126,11 @@ pub struct ClassSpec {
     pub db: Vec<(ComponentId, DbWork)>,
     /// Service time at stations where the class replaces the station's own.
     pub service: Vec<(ComponentId, Dist)>,
+    /// CPU time at Lambda functions where the class replaces the
+    /// function's own.
+    pub lambda_cpu: Vec<(ComponentId, Dist)>,
+    /// True when CloudFront may answer it from its cache.
+    pub cacheable: bool,
 }
 
 impl ClassSpec {
@@ -133,6 +142,11 @@ impl ClassSpec {
     /// The class's work at database `id`, if it says what it does there.
     pub fn db_at(&self, id: ComponentId) -> Option<&DbWork> {
         self.db.iter().find(|(c, _)| *c == id).map(|(_, w)| w)
+    }
+
+    /// The class's CPU time at function `id`, if it replaces the function's.
+    pub fn lambda_cpu_at(&self, id: ComponentId) -> Option<&Dist> {
+        self.lambda_cpu.iter().find(|(c, _)| *c == id).map(|(_, d)| d)
     }
 
     /// The class's service time at station `id`, if it replaces the station's.
@@ -246,6 +260,14 @@ pub enum ComponentKind {
     Station(StationSpec),
     /// An ElastiCache cluster.
     Cache(Box<CacheSpec>),
+    /// A Lambda function.
+    Lambda(Box<LambdaSpec>),
+    /// An API Gateway API.
+    ApiGateway(Box<ApiGatewaySpec>),
+    /// An SQS standard queue.
+    Sqs(Box<SqsSpec>),
+    /// A CloudFront distribution.
+    CloudFront(Box<CloudFrontSpec>),
 }
 
 impl ComponentKind {
@@ -257,6 +279,10 @@ impl ComponentKind {
             ComponentKind::Rds(_) => "rds",
             ComponentKind::Station(_) => "station",
             ComponentKind::Cache(_) => "elasticache",
+            ComponentKind::Lambda(_) => "lambda",
+            ComponentKind::ApiGateway(_) => "api_gateway",
+            ComponentKind::Sqs(_) => "sqs",
+            ComponentKind::CloudFront(_) => "cloudfront",
         }
     }
 }
@@ -270,10 +296,10 @@ pub enum Routing {
     LeastOutstandingRequests,
 }
 
-/// An Application Load Balancer in front of one fleet.
+/// An Application Load Balancer in front of one fleet or function.
 #[derive(Debug, Clone)]
 pub struct AlbSpec {
-    /// The fleet it forwards to.
+    /// The ec2 fleet or lambda function it forwards to.
     pub targets: ComponentId,
     /// Target selection.
     pub routing: Routing,

@@ -32,6 +32,18 @@ pub struct RawTop {
     pub users: Option<Spanned<RawUsers>>,
     /// `[[faults]]`: things that go wrong at given times.
     pub faults: Option<Vec<Spanned<RawFault>>>,
+    /// `[account]`: account-wide limits and the free tier.
+    pub account: Option<Spanned<RawAccount>>,
+}
+
+/// `[account]`: settings of the AWS account.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccount {
+    /// Concurrent Lambda executions in the region.
+    pub lambda_concurrency: Option<Spanned<i64>>,
+    /// Apply AWS's monthly free tiers to the bill.
+    pub free_tier: Option<Spanned<bool>>,
 }
 
 /// One `[[faults]]` entry.
@@ -106,13 +118,15 @@ pub struct RawClass {
     pub requests_per_connection: Option<Spanned<f64>>,
     /// What the class does at each component, by component name.
     pub work: Option<BTreeMap<String, Spanned<RawWork>>>,
+    /// Whether CloudFront may answer it from its cache.
+    pub cacheable: Option<Spanned<bool>>,
 }
 
 /// `[classes.NAME.work.COMPONENT]`: a class's work at one component.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWork {
-    /// CPU time at an ec2 fleet (replaces the fleet's `cpu`).
+    /// CPU time at an ec2 fleet or a lambda function (replaces its `cpu`).
     pub cpu: Option<RawValue>,
     /// Time of one query at an rds database (replaces the database's `query`).
     pub query: Option<RawValue>,
@@ -292,6 +306,99 @@ pub struct RawCache {
     pub warm: Option<Spanned<bool>>,
     /// Replica nodes: refused with an explanation (not modelled).
     pub replicas: Option<Spanned<i64>>,
+}
+
+/// `[components.NAME]` with `type = "lambda"`: a function.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLambda {
+    /// Always `"lambda"`.
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    /// Memory, such as `"1769MB"`.
+    pub memory: Option<Spanned<String>>,
+    /// `x86_64` or `arm64`.
+    pub architecture: Option<Spanned<String>>,
+    /// `python`, `nodejs`, `go`, `java` or `dotnet`: sets the cold start.
+    pub runtime: Option<Spanned<String>>,
+    /// CPU time per invocation on one full vCPU.
+    pub cpu: RawValue,
+    /// Threads the CPU work runs on.
+    pub threads: Option<Spanned<i64>>,
+    /// Waiting time per invocation (I/O), whatever the memory.
+    pub io: Option<RawValue>,
+    /// Init duration of a cold start (replaces the runtime's).
+    pub init: Option<RawValue>,
+    /// Idle time after which an environment is reclaimed.
+    pub idle_lifetime: Option<RawValue>,
+    /// Longest an invocation may run.
+    pub timeout: Option<Spanned<String>>,
+    /// Reserved concurrency.
+    pub reserved_concurrency: Option<Spanned<i64>>,
+    /// Provisioned concurrency.
+    pub provisioned_concurrency: Option<Spanned<i64>>,
+}
+
+/// `[components.NAME]` with `type = "api_gateway"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApiGateway {
+    /// Always `"api_gateway"`.
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    /// `http` or `rest`.
+    pub api: Option<Spanned<String>>,
+    /// The lambda, alb or ec2 component it integrates with.
+    pub target: Spanned<String>,
+    /// Time it adds to each request.
+    pub latency: Option<Spanned<String>>,
+    /// Integration timeout.
+    pub timeout: Option<Spanned<String>>,
+    /// Steady rate before throttling, such as `"10000/s"`.
+    pub rate_limit: Option<Spanned<String>>,
+    /// Burst above the rate.
+    pub burst: Option<Spanned<i64>>,
+}
+
+/// `[components.NAME]` with `type = "sqs"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSqs {
+    /// Always `"sqs"`.
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    /// The lambda or ec2 component that consumes the messages.
+    pub consumer: Spanned<String>,
+    /// Most messages per receive.
+    pub batch_size: Option<Spanned<i64>>,
+    /// Time a received message stays invisible.
+    pub visibility_timeout: Option<Spanned<String>>,
+    /// Receives before a message goes to the dead-letter queue.
+    pub max_receives: Option<Spanned<i64>>,
+    /// Time SendMessage takes.
+    pub send_latency: Option<Spanned<String>>,
+    /// Most concurrent batches of a Lambda consumer.
+    pub max_concurrency: Option<Spanned<i64>>,
+}
+
+/// `[components.NAME]` with `type = "cloudfront"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCloudFront {
+    /// Always `"cloudfront"`.
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    /// The component behind it.
+    pub origin: Spanned<String>,
+    /// Object popularity: `{ count, zipf }` or `{ count, popularity =
+    /// "uniform" }`.
+    pub objects: RawValue,
+    /// Time an object stays fresh.
+    pub ttl: Option<Spanned<String>>,
+    /// Bytes the edge keeps.
+    pub capacity: Option<Spanned<String>>,
+    /// Time the edge adds to each request.
+    pub latency: Option<Spanned<String>>,
 }
 
 /// `[components.NAME]` with `type = "station"`: a textbook queue.

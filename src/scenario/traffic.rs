@@ -143,11 +143,15 @@ pub(super) fn traffic_section(
     defaults: &mut Defaults,
 ) -> Result<Traffic, Located> {
     let entry = names.resolve(&raw.entry, "traffic.entry")?;
-    if let ComponentKind::Rds(_) = components[entry].kind {
+    if let ComponentKind::Rds(_) | ComponentKind::Cache(_) = components[entry].kind {
         return Err(Problem::new(
             raw.entry.span(),
             "traffic.entry",
-            "requests cannot enter at a database: expected an alb, ec2 or station component",
+            format!(
+                "requests cannot enter at an {} component: expected a cloudfront, api_gateway, \
+                 alb, ec2, lambda, sqs or station component",
+                components[entry].kind.type_name()
+            ),
         )
         .into());
     }

@@ -51,6 +51,17 @@ pub struct Request {
     /// its error, and the slot is freed when the attempt's pending event
     /// fires, without touching the dead instance.
     pub killed: bool,
+    /// The CloudFront distribution it came through, plus one (0: none).
+    pub edge: u8,
+    /// True when the edge must store the origin's answer.
+    pub edge_fill: bool,
+    /// True for the processing of a queue message, which no client waits
+    /// for: its outcome goes to the queue, not to the request statistics.
+    pub background: bool,
+    /// For a background request, its queue and message slot.
+    pub message: (u16, u32),
+    /// The API Gateway API it came through, if any.
+    pub gateway: u16,
 }
 
 /// The step of a data access a request is at.

@@ -8,14 +8,17 @@ use crate::components::alb::Alb;
 use crate::components::autoscaling::ScalingGroup;
 use crate::components::cache::Cache;
 use crate::components::ec2::Fleet;
+use crate::components::edge::{Edge, Gateway};
+use crate::components::lambda::{Function, SharedConcurrency};
 use crate::components::rds::Database;
+use crate::components::sqs::Queue;
 use crate::components::station::Station;
 use crate::engine::dist::Dist;
 use crate::engine::keys::Popularity;
 use crate::engine::random::Stream;
 use crate::engine::time::{NANOS_PER_SEC, SimDuration, SimTime};
 use crate::scenario::Scenario;
-use crate::scenario::model::{ComponentKind, KeySpace, KeyTrace, QueryKind};
+use crate::scenario::model::{ComponentKind, Consumer, KeySpace, KeyTrace, QueryKind};
 
 use super::result::{FleetStats, InstanceTimeline, TierStats, Usage};
 
@@ -26,6 +29,12 @@ pub struct ClassPlan {
     pub cumulative_share: f64,
     /// Request plus response bytes.
     pub bytes: u64,
+    /// Response bytes.
+    pub response_bytes: u64,
+    /// Request bytes.
+    pub request_bytes: u64,
+    /// True when CloudFront may answer it from its cache.
+    pub cacheable: bool,
     /// New connections per request.
     pub connections: f64,
     /// CPU time at the fleet, and its stream.
@@ -75,8 +84,43 @@ pub enum Slot {
     Rds(usize),
     /// In `Runtime::caches`.
     Cache(usize),
+    /// In `Runtime::functions`.
+    Lambda(usize),
+    /// In `Runtime::gateways`.
+    ApiGateway(usize),
+    /// In `Runtime::queues`.
+    Sqs(usize),
+    /// In `Runtime::edges`.
+    CloudFront(usize),
     /// In `Runtime::stations`.
     Station(usize),
+}
+
+/// What serves requests behind a load balancer, an API or a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// An EC2 fleet (index into `fleets`).
+    Fleet(usize),
+    /// A Lambda function (index into `functions`).
+    Lambda(usize),
+}
+
+/// A Lambda event source's pollers on one queue.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventSource {
+    /// Batches it may process at once now.
+    pub limit: u32,
+    /// Batches in flight.
+    pub active: u32,
+}
+
+/// A batch of queue messages handed to one Lambda invocation.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// The queue (index into `queues`).
+    pub queue: usize,
+    /// The messages' slots in the queue.
+    pub messages: Vec<u32>,
 }
 
 /// What a tier measures.
@@ -114,8 +158,37 @@ pub struct Runtime {
     pub albs: Vec<Alb>,
     /// Cache clusters.
     pub caches: Vec<Cache>,
-    /// The fleet (index into `fleets`) behind each load balancer.
-    pub alb_fleet: Vec<usize>,
+    /// What each load balancer forwards to.
+    pub alb_target: Vec<Target>,
+    /// Lambda functions.
+    pub functions: Vec<Function>,
+    /// The account's concurrency left to functions without a reservation.
+    pub shared_concurrency: SharedConcurrency,
+    /// API Gateway APIs.
+    pub gateways: Vec<Gateway>,
+    /// SQS queues.
+    pub queues: Vec<Queue>,
+    /// Each queue's consumer.
+    pub queue_consumer: Vec<Target>,
+    /// Each queue's Lambda event source (used when its consumer is a
+    /// function).
+    pub event_sources: Vec<EventSource>,
+    /// Batches of messages in Lambda invocations; `free_batches` lists the
+    /// unused ones.
+    pub batches: Vec<Batch>,
+    /// Unused entries of `batches`.
+    pub free_batches: Vec<u32>,
+    /// The queue each fleet consumes, if any.
+    pub fleet_queue: Vec<Option<usize>>,
+    /// CloudFront distributions.
+    pub edges: Vec<Edge>,
+    /// Each queue's message delays, from send to the end of processing, in
+    /// ns.
+    pub queue_delays: Vec<hdrhistogram::Histogram<u64>>,
+    /// True when successful responses leave the region for the internet
+    /// directly (the entry is a load balancer, an API, a fleet or a
+    /// function), so their bytes are billed as data out.
+    pub egress_metered: bool,
     /// EC2 fleets.
     pub fleets: Vec<Fleet>,
     /// Each fleet's component id.
@@ -157,7 +230,19 @@ impl Runtime {
             slots: Vec::new(),
             albs: Vec::new(),
             caches: Vec::new(),
-            alb_fleet: Vec::new(),
+            alb_target: Vec::new(),
+            functions: Vec::new(),
+            shared_concurrency: SharedConcurrency::default(),
+            gateways: Vec::new(),
+            queues: Vec::new(),
+            queue_consumer: Vec::new(),
+            event_sources: Vec::new(),
+            batches: Vec::new(),
+            free_batches: Vec::new(),
+            fleet_queue: Vec::new(),
+            edges: Vec::new(),
+            queue_delays: Vec::new(),
+            egress_metered: false,
             fleets: Vec::new(),
             fleet_components: Vec::new(),
             lifecycle_streams: Vec::new(),
@@ -243,6 +328,24 @@ impl Runtime {
                     runtime.caches.push(cache);
                     Slot::Cache(runtime.caches.len() - 1)
                 }
+                ComponentKind::Lambda(spec) => {
+                    let streams = ["io", "init", "idle"].map(|s| stream(format!("{name}.{s}")));
+                    runtime.functions.push(Function::new(spec, streams));
+                    Slot::Lambda(runtime.functions.len() - 1)
+                }
+                ComponentKind::ApiGateway(spec) => {
+                    runtime.gateways.push(Gateway::new(spec));
+                    Slot::ApiGateway(runtime.gateways.len() - 1)
+                }
+                ComponentKind::Sqs(spec) => {
+                    runtime.queues.push(Queue::new(spec));
+                    Slot::Sqs(runtime.queues.len() - 1)
+                }
+                ComponentKind::CloudFront(spec) => {
+                    let seed = stream(format!("{name}.objects")).next_u64();
+                    runtime.edges.push(Edge::new(spec, seed));
+                    Slot::CloudFront(runtime.edges.len() - 1)
+                }
                 ComponentKind::Station(spec) => {
                     let s = runtime.stations.len();
                     let services = scenario
@@ -287,12 +390,39 @@ impl Runtime {
                 runtime.fleets[f].connect_pools(instances);
             }
         }
+        let target = |slot: Slot| match slot {
+            Slot::Fleet(f) => Target::Fleet(f),
+            Slot::Lambda(l) => Target::Lambda(l),
+            _ => unreachable!("validation checks that targets are fleets or functions"),
+        };
         for alb in &runtime.albs {
-            let Slot::Fleet(f) = runtime.slots[alb.spec.targets] else {
-                unreachable!("validation checks that an ALB targets an ec2 fleet")
-            };
-            runtime.alb_fleet.push(f);
+            runtime.alb_target.push(target(runtime.slots[alb.spec.targets]));
         }
+        runtime.fleet_queue = vec![None; runtime.fleets.len()];
+        for (q, queue) in runtime.queues.iter().enumerate() {
+            let consumer = match queue.spec.consumer {
+                Consumer::Lambda(id) | Consumer::Fleet(id) => target(runtime.slots[id]),
+            };
+            if let Target::Fleet(f) = consumer {
+                runtime.fleet_queue[f] = Some(q);
+            }
+            runtime.queue_consumer.push(consumer);
+            runtime.event_sources.push(EventSource {
+                limit: queue.spec.facts.esm.0.min(queue.spec.max_batches),
+                active: 0,
+            });
+        }
+        runtime.queue_delays =
+            runtime.queues.iter().map(|_| crate::stats::latency::empty_histogram()).collect();
+        runtime.egress_metered = matches!(
+            runtime.slots[scenario.traffic.entry],
+            Slot::Alb(_) | Slot::ApiGateway(_) | Slot::Fleet(_) | Slot::Lambda(_)
+        );
+        let reserved: u32 = runtime.functions.iter().filter_map(|f| f.spec.reserved).sum();
+        runtime.shared_concurrency = SharedConcurrency {
+            limit: scenario.account.lambda_concurrency.saturating_sub(reserved),
+            in_use: 0,
+        };
         runtime.classes = runtime.class_plans(scenario);
         runtime
     }
@@ -305,16 +435,29 @@ impl Runtime {
     /// The fleet and database a request entering at `entry` visits, as
     /// component ids.
     fn path_from(&self, scenario: &Scenario, entry: usize) -> (Option<usize>, Option<usize>) {
-        let fleet = match &scenario.components[entry].kind {
-            ComponentKind::Alb(alb) => Some(alb.targets),
-            ComponentKind::Ec2(_) => Some(entry),
+        let mut at = entry;
+        // Front doors pass requests on; the path ends at a fleet, a
+        // function, or a station network.
+        for _ in 0..scenario.components.len() {
+            at = match &scenario.components[at].kind {
+                ComponentKind::Alb(alb) => alb.targets,
+                ComponentKind::ApiGateway(api) => api.target,
+                ComponentKind::CloudFront(cdn) => cdn.origin,
+                ComponentKind::Sqs(queue) => match queue.consumer {
+                    Consumer::Lambda(id) | Consumer::Fleet(id) => id,
+                },
+                _ => break,
+            };
+        }
+        let worker = match &scenario.components[at].kind {
+            ComponentKind::Ec2(_) | ComponentKind::Lambda(_) => Some(at),
             _ => None,
         };
-        let database = fleet.and_then(|f| match &scenario.components[f].kind {
+        let database = worker.and_then(|f| match &scenario.components[f].kind {
             ComponentKind::Ec2(spec) => spec.database,
             _ => None,
         });
-        (fleet, database)
+        (worker, database)
     }
 
     /// What each class does at the fleet and database on its path, with
@@ -329,14 +472,18 @@ impl Runtime {
             .map(|class| {
                 cumulative += class.share;
                 let cpu = fleet.map(|f| {
-                    let ComponentKind::Ec2(spec) = &scenario.components[f].kind else {
-                        unreachable!("a path's fleet is an ec2 component")
-                    };
-                    let dist = class
-                        .cpu_at(f)
-                        .map(|d| d.scaled_by_speed(spec.instance_type.relative_speed));
                     let name = format!("{}/{}.cpu", class.name, scenario.components[f].name);
-                    (dist.unwrap_or_else(|| spec.cpu.clone()), self.stream(&name))
+                    let dist = match &scenario.components[f].kind {
+                        ComponentKind::Ec2(spec) => class
+                            .cpu_at(f)
+                            .map(|d| d.scaled_by_speed(spec.instance_type.relative_speed))
+                            .unwrap_or_else(|| spec.cpu.clone()),
+                        ComponentKind::Lambda(spec) => {
+                            class.lambda_cpu_at(f).unwrap_or(&spec.cpu).clone()
+                        }
+                        _ => unreachable!("a path ends at a fleet or a function"),
+                    };
+                    (dist, self.stream(&name))
                 });
                 let (db, queries) = match database {
                     Some(d) => {
@@ -387,6 +534,9 @@ impl Runtime {
                 ClassPlan {
                     cumulative_share: cumulative,
                     bytes: class.request.request_bytes + class.request.response_bytes,
+                    response_bytes: class.request.response_bytes,
+                    request_bytes: class.request.request_bytes,
+                    cacheable: class.cacheable,
                     connections: 1.0 / class.request.requests_per_connection,
                     cpu,
                     db,
@@ -489,6 +639,24 @@ impl Runtime {
                     pool.counts = Default::default();
                 }
             }
+        }
+        for function in &mut self.functions {
+            function.counts = Default::default();
+            function.window = Default::default();
+            function.concurrency.reset(now);
+            function.peak_concurrency = function.in_use;
+        }
+        for queue in &mut self.queues {
+            queue.counts = Default::default();
+            queue.window = Default::default();
+            queue.idle_pollers.reset(now);
+        }
+        for edge in &mut self.edges {
+            edge.counts = Default::default();
+            edge.window = Default::default();
+        }
+        for gateway in &mut self.gateways {
+            gateway.counts = Default::default();
         }
         for station in &mut self.stations {
             station.pool.reset_stats(now);
@@ -663,6 +831,17 @@ impl Runtime {
                     usage.database_lives.push((id, lives));
                 }
                 Slot::Cache(c) => usage.cache_nodes.push((id, self.caches[c].nodes.len() as u32)),
+                Slot::Lambda(l) => usage.lambda.push((id, self.functions[l].counts)),
+                Slot::ApiGateway(g) => {
+                    usage.api_requests.push((id, self.gateways[g].counts.served))
+                }
+                Slot::Sqs(q) => {
+                    let queue = &self.queues[q];
+                    let long_poll = queue.spec.facts.long_poll_s as f64 * 1e9;
+                    let empty = (queue.idle_pollers.area() as f64 / long_poll).round() as u64;
+                    usage.sqs_requests.push((id, queue.counts, empty));
+                }
+                Slot::CloudFront(e) => usage.edge.push((id, self.edges[e].counts)),
                 Slot::Station(_) => {}
             }
         }

@@ -24,6 +24,13 @@ pub(super) enum Failure {
     DbConnection,
     /// The database instance was down.
     DbDown,
+    /// Lambda or API Gateway refused it for lack of concurrency or rate
+    /// (429).
+    Throttled,
+    /// The Lambda function ran past its timeout.
+    FunctionError,
+    /// API Gateway's integration timeout ran out (504).
+    GatewayTimeout,
 }
 
 /// The client side: timeouts, retries and their budget, and the think
@@ -41,6 +48,12 @@ impl Simulation<'_> {
     /// up.
     pub(super) fn attempt_failed(&mut self, req: ReqId, failure: Failure) {
         let request = *self.requests.get(req);
+        if request.background {
+            // No client waits for a queue message: the queue redelivers it.
+            self.requests.remove(req);
+            self.message_failed(&request);
+            return;
+        }
         // A server error is work the server did; a refusal is not.
         if request.measured && failure == Failure::ServerError {
             self.totals.served += 1;
@@ -58,6 +71,9 @@ impl Simulation<'_> {
                 Failure::TargetDown => self.totals.errors.target_down += 1,
                 Failure::DbConnection => self.totals.errors.db_connection += 1,
                 Failure::DbDown => self.totals.errors.db_down += 1,
+                Failure::Throttled => self.totals.errors.throttled += 1,
+                Failure::FunctionError => self.totals.errors.function_errors += 1,
+                Failure::GatewayTimeout => self.totals.errors.gateway_timeouts += 1,
             }
         }
         if self.may_retry(&request) {

@@ -29,6 +29,13 @@ pub struct ErrorCounts {
     pub db_connection: u64,
     /// Needed a database instance that was down.
     pub db_down: u64,
+    /// Refused by Lambda or API Gateway for lack of concurrency or rate
+    /// (429).
+    pub throttled: u64,
+    /// Lambda invocations that ran past the function's timeout.
+    pub function_errors: u64,
+    /// Answered 504 by API Gateway when its integration took too long.
+    pub gateway_timeouts: u64,
 }
 
 impl ErrorCounts {
@@ -41,6 +48,9 @@ impl ErrorCounts {
             + self.target_down
             + self.db_connection
             + self.db_down
+            + self.throttled
+            + self.function_errors
+            + self.gateway_timeouts
     }
 }
 
@@ -108,6 +118,17 @@ pub struct Usage {
     /// Surplus CPU credits of each burstable fleet in unlimited mode, to
     /// bill for the measured window.
     pub surplus_credits: Vec<(ComponentId, f64)>,
+    /// Invocations and billed time of each Lambda function.
+    pub lambda: Vec<(ComponentId, crate::components::lambda::LambdaCounts)>,
+    /// Requests each API Gateway API served.
+    pub api_requests: Vec<(ComponentId, u64)>,
+    /// Each queue's counts and its empty receives.
+    pub sqs_requests: Vec<(ComponentId, crate::components::sqs::QueueCounts, u64)>,
+    /// Each CloudFront distribution's requests and bytes out.
+    pub edge: Vec<(ComponentId, crate::components::edge::EdgeCounts)>,
+    /// Bytes of successful responses sent to the internet from the region
+    /// (not through CloudFront).
+    pub internet_out_bytes: u64,
 }
 
 /// Everything one run measured.
@@ -156,6 +177,14 @@ pub struct RunResult {
     /// Each fleet's connection pools over the measured window, for fleets
     /// with a database.
     pub pools: Vec<PoolStats>,
+    /// Each Lambda function over the measured window.
+    pub functions: Vec<FunctionStats>,
+    /// Each API Gateway API over the measured window.
+    pub gateways: Vec<GatewayStats>,
+    /// Each SQS queue over the measured window.
+    pub queues: Vec<QueueStats>,
+    /// Each CloudFront distribution over the measured window.
+    pub edges: Vec<EdgeStats>,
     /// Why the run stopped before the end of its window, if it did.
     pub stopped: Option<Stopped>,
 }
@@ -255,4 +284,60 @@ pub struct PoolStats {
     pub counts: crate::components::connections::PoolCounts,
     /// Mean wait of the queries that waited and got a connection.
     pub mean_wait_ms: f64,
+}
+
+/// A Lambda function over the measured window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FunctionStats {
+    /// The component's name.
+    pub name: String,
+    /// Invocations, cold starts, throttles, timeouts and billed time.
+    pub counts: crate::components::lambda::LambdaCounts,
+    /// Cold starts over invocations; `None` with none.
+    pub cold_start_share: Option<f64>,
+    /// Throttles over invocation attempts; `None` with none.
+    pub throttle_share: Option<f64>,
+    /// Mean busy environments (concurrency).
+    pub mean_concurrency: f64,
+    /// Most busy environments at once.
+    pub peak_concurrency: u32,
+    /// Environments alive at the end.
+    pub environments_at_end: u32,
+}
+
+/// An API Gateway API over the measured window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GatewayStats {
+    /// The component's name.
+    pub name: String,
+    /// Requests, served, throttled, timed out.
+    pub counts: crate::components::edge::GatewayCounts,
+}
+
+/// An SQS queue over the measured window.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueueStats {
+    /// The component's name.
+    pub name: String,
+    /// Messages and requests by kind.
+    pub counts: crate::components::sqs::QueueCounts,
+    /// Empty receives (long polls that found nothing).
+    pub empty_receives: u64,
+    /// Messages visible at the end.
+    pub visible_at_end: u64,
+    /// Messages received and not yet deleted at the end.
+    pub invisible_at_end: u64,
+    /// Delay from send to the end of processing, of the messages deleted.
+    pub delay: Option<crate::stats::latency::Percentiles>,
+}
+
+/// A CloudFront distribution over the measured window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EdgeStats {
+    /// The component's name.
+    pub name: String,
+    /// Requests, hits, misses, uncacheable, bytes out.
+    pub counts: crate::components::edge::EdgeCounts,
+    /// Hits over cacheable requests; `None` with none.
+    pub hit_ratio: Option<f64>,
 }

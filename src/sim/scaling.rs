@@ -157,6 +157,9 @@ impl Simulation<'_> {
         let fleet = &mut self.runtime.fleets[f];
         if fleet.instances[i].state == InstanceState::Registered {
             fleet.put_in_service(i, self.now);
+            if let Some(q) = self.runtime.fleet_queue[f] {
+                self.feed_consumer(q);
+            }
         }
     }
 

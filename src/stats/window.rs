@@ -39,6 +39,43 @@ pub struct WindowRow {
     /// Each fleet's connection-pool waits and timeouts in the window, in
     /// fleet order (zeros for fleets without a database).
     pub pools: Vec<(u64, u64)>,
+    /// Each Lambda function's window, in function order.
+    pub functions: Vec<FunctionWindow>,
+    /// Each SQS queue's window, in queue order.
+    pub queues: Vec<QueueWindow>,
+    /// Each CloudFront distribution's (hits, cacheable requests) in the
+    /// window, in distribution order.
+    pub edges: Vec<(u64, u64)>,
+}
+
+/// A Lambda function in one window.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct FunctionWindow {
+    /// Invocations started.
+    pub invocations: u64,
+    /// Of those, cold starts.
+    pub cold_starts: u64,
+    /// Invocations throttled.
+    pub throttles: u64,
+    /// Mean busy environments over the window.
+    pub concurrency: f64,
+    /// Environments alive at the window's end.
+    pub environments: u32,
+}
+
+/// An SQS queue in one window.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct QueueWindow {
+    /// Messages sent.
+    pub sent: u64,
+    /// Messages deleted after processing.
+    pub deleted: u64,
+    /// Messages visible at the window's end.
+    pub depth: u64,
+    /// Messages received and not deleted at the window's end.
+    pub in_flight: u64,
+    /// Age of the oldest visible message at the window's end, in seconds.
+    pub oldest_age_s: f64,
 }
 
 /// A cache cluster in one window.
