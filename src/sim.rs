@@ -143,6 +143,7 @@ struct RunTotals {
     wasted: u64,
     served: u64,
     internet_out_bytes: u64,
+    cross_az_bytes: u64,
 }
 
 /// The state of one run.
@@ -731,6 +732,7 @@ impl<'s> Simulation<'s> {
         let tiers = self.runtime.tier_stats(self.now, self.end.since(self.measured_start));
         let mut usage = self.runtime.usage(self.end);
         usage.internet_out_bytes = t.internet_out_bytes;
+        usage.cross_az_bytes = t.cross_az_bytes;
         let mut fleets = self.runtime.fleet_stats(self.now, self.end.since(self.measured_start));
         for (stats, &id) in fleets.iter_mut().zip(&self.runtime.fleet_components) {
             stats.name = self.scenario.components[id].name.clone();

@@ -36,6 +36,8 @@ pub struct CacheNode {
     /// Bumped at each loss, so that an operation cut off by it is known
     /// when its end event fires.
     pub epoch: u32,
+    /// Its Availability Zone (an index into the run's zone names).
+    pub zone: u8,
 }
 
 /// Operation counts of a cluster.
@@ -96,7 +98,7 @@ pub struct Cache {
 
 impl Cache {
     /// An empty cluster; `seed` drives random eviction and item sizes.
-    pub fn new(spec: &CacheSpec, seed: u64) -> Cache {
+    pub fn new(spec: &CacheSpec, seed: u64, zones: &[u8]) -> Cache {
         let nodes = (0..spec.nodes)
             .map(|n| CacheNode {
                 store: Store::new(
@@ -107,6 +109,7 @@ impl Cache {
                 pool: ServerPool::new(spec.threads_per_node, u32::MAX),
                 down: false,
                 epoch: 0,
+                zone: zones[n as usize % zones.len()],
             })
             .collect();
         Cache {
@@ -150,6 +153,11 @@ impl Cache {
             }
             store.set(key, bytes, expires, SimTime::ZERO);
         }
+    }
+
+    /// The bytes of `key`'s item.
+    pub fn item_bytes(&self, key: u64) -> u64 {
+        u64::from(self.spec.item_size.of(key, self.size_seed))
     }
 
     /// A read of `key` on `node`: true on a hit.

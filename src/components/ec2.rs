@@ -81,6 +81,8 @@ pub struct Instance {
     pub surplus_at_warmup: f64,
     /// Its connection pool to each instance of the fleet's database.
     pub db_pools: Vec<ConnectionPool>,
+    /// Its Availability Zone (an index into the run's zone names).
+    pub zone: u8,
     /// Busy vCPU- and worker-nanoseconds already counted by the metrics;
     /// signed because the meters restart at the end of the warm-up.
     pub seen: (i128, i128),
@@ -194,6 +196,8 @@ pub struct Fleet {
     pub pool_wait_timeout: Option<SimDuration>,
     workers: u32,
     pool_size: u32,
+    /// The zones instances are spread over, in turn.
+    zones: Vec<u8>,
     /// Whether a new instance's pools open all their connections at boot.
     pub pool_prefill: bool,
     database_instances: usize,
@@ -204,7 +208,7 @@ pub struct Fleet {
 impl Fleet {
     /// A fleet whose first `spec.count` instances are in service from the
     /// start of the run; `group` decides its capacity when it scales.
-    pub fn new(spec: &FleetSpec, group: Option<ScalingGroup>) -> Fleet {
+    pub fn new(spec: &FleetSpec, group: Option<ScalingGroup>, zones: Vec<u8>) -> Fleet {
         let credit_rules =
             spec.credits.as_deref().cloned().zip(spec.instance_type.burstable.clone());
         let mut fleet = Fleet {
@@ -221,6 +225,7 @@ impl Fleet {
             health: spec.health,
             workers: spec.workers,
             pool_size: spec.pool.size,
+            zones,
             pool_wait_timeout: spec.pool.wait_timeout,
             pool_prefill: spec.pool.prefill,
             database_instances: 0,
@@ -271,6 +276,7 @@ impl Fleet {
             surplus_charged: 0.0,
             surplus_at_warmup: 0.0,
             db_pools: vec![ConnectionPool::new(self.pool_size); self.database_instances],
+            zone: self.zones[self.instances.len() % self.zones.len()],
             seen: (0, 0),
         });
         self.instances.len() - 1

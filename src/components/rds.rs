@@ -79,6 +79,8 @@ pub struct DbInstance {
     pub window: DbCounts,
     /// When billing stopped, if it did.
     pub billed_until: Option<SimTime>,
+    /// Its Availability Zone (an index into the run's zone names).
+    pub zone: u8,
 }
 
 impl DbInstance {
@@ -127,8 +129,14 @@ pub struct Database {
 
 impl Database {
     /// A database built from its spec, with its streams.
-    pub fn new(spec: &RdsSpec, name: &str, lag_stream: Stream, routing_stream: Stream) -> Database {
-        let instance = |name: String, role| DbInstance {
+    pub fn new(
+        spec: &RdsSpec,
+        name: &str,
+        zones: &[u8],
+        lag_stream: Stream,
+        routing_stream: Stream,
+    ) -> Database {
+        let instance = |name: String, role, k: usize| DbInstance {
             name,
             pool: ServerPool::new(spec.class.vcpus, u32::MAX),
             role,
@@ -139,10 +147,12 @@ impl Database {
             counts: DbCounts::default(),
             window: DbCounts::default(),
             billed_until: None,
+            zone: zones[k % zones.len()],
         };
-        let mut instances = vec![instance(name.to_string(), Role::Primary)];
+        let mut instances = vec![instance(name.to_string(), Role::Primary, 0)];
         for r in 1..=spec.replicas {
-            instances.push(instance(format!("{name}.replica-{r}"), Role::Replica));
+            let k = r as usize;
+            instances.push(instance(format!("{name}.replica-{r}"), Role::Replica, k));
         }
         Database {
             spec: spec.clone(),

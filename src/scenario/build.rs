@@ -105,6 +105,8 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
     let account =
         super::serverless::account(top.account.as_ref(), catalogue, has_lambda, &mut defaults)
             .map_err(|p| source.error(p))?;
+    check_reserved_concurrency(&components, &names, &account, catalogue)
+        .map_err(|p| source.error(p))?;
     let users = match &top.users {
         Some(raw) => Some(users_section(raw.get_ref(), base_dir).map_err(|p| source.error(p))?),
         None => None,
@@ -126,6 +128,37 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         account,
         defaults: defaults.0,
     })
+}
+
+/// Refuses reserved concurrency that leaves the account less than AWS's
+/// minimum of unreserved concurrency.
+fn check_reserved_concurrency(
+    components: &[super::model::Component],
+    names: &ComponentNames,
+    account: &super::model::AccountSpec,
+    catalogue: &Catalogue,
+) -> Result<(), Problem> {
+    let minimum = catalogue.lambda().unreserved_minimum;
+    let most = account.lambda_concurrency.saturating_sub(minimum);
+    let mut reserved = 0u32;
+    for (id, component) in components.iter().enumerate() {
+        let super::model::ComponentKind::Lambda(spec) = &component.kind else { continue };
+        let Some(r) = spec.reserved else { continue };
+        reserved = reserved.saturating_add(r);
+        if reserved > most {
+            return Err(Problem::new(
+                names.entries[id].2.clone(),
+                format!("components.{}.reserved_concurrency", component.name),
+                format!(
+                    "the functions reserve {reserved} of the account's {} concurrent executions: \
+                     AWS keeps at least {minimum} unreserved",
+                    account.lambda_concurrency
+                ),
+            )
+            .with_hint("lower the reservation, or raise account.lambda_concurrency"));
+        }
+    }
+    Ok(())
 }
 
 /// Turns a TOML or serde error into a located scenario error, naming the

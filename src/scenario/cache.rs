@@ -186,6 +186,12 @@ pub(super) fn cache(
             false
         }
     };
+    let zones = values::zones(
+        &raw.zones,
+        &format!("{key}.zones"),
+        &["us-east-1a", "us-east-1b"],
+        defaults,
+    )?;
     let threads_per_node = match engine {
         CacheEngine::Memcached => node_type.vcpus,
         CacheEngine::Redis | CacheEngine::Valkey => 1,
@@ -205,6 +211,7 @@ pub(super) fn cache(
         op_time,
         threads_per_node,
         warm,
+        zones,
     })))
 }
 

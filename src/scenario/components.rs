@@ -132,7 +132,8 @@ pub(super) fn build_components(
         unreachable!("ComponentNames::collect checked that components is a table")
     };
     let base_dir = source.path.parent().unwrap_or(Path::new("."));
-    let alb_targets = alb_targets(table);
+    let alb_targets = named_by(table, "alb", "targets");
+    let queue_consumers = named_by(table, "sqs", "consumer");
     let mut built = Vec::new();
     for ((name, kind, _), (_, value)) in names.entries.iter().zip(table.iter()) {
         let key = format!("components.{name}");
@@ -169,6 +170,7 @@ pub(super) fn build_components(
                     base_dir,
                     clock,
                     behind_alb: alb_targets.iter().any(|t| t == name),
+                    consumes_queue: queue_consumers.iter().any(|t| t == name),
                 },
                 defaults,
             ),
@@ -229,17 +231,18 @@ pub(super) fn build_components(
     Ok(built)
 }
 
-/// The `targets` of every ALB, read before the components are built so
-/// that a fleet knows whether load balancer metrics exist for it.
-fn alb_targets(table: &DeTable<'_>) -> Vec<String> {
+/// The names that components of type `kind` give under `field` (the
+/// `targets` of every ALB, the `consumer` of every queue), read before the
+/// components are built so that a fleet knows which metrics exist for it.
+fn named_by(table: &DeTable<'_>, kind: &str, field: &str) -> Vec<String> {
     table
         .iter()
         .filter_map(|(_, value)| match value.get_ref() {
             DeValue::Table(body) => Some(body),
             _ => None,
         })
-        .filter(|body| matches!(body.get("type").map(|t| t.get_ref()), Some(DeValue::String(t)) if t == "alb"))
-        .filter_map(|body| match body.get("targets").map(|t| t.get_ref()) {
+        .filter(|body| matches!(body.get("type").map(|t| t.get_ref()), Some(DeValue::String(t)) if t == kind))
+        .filter_map(|body| match body.get(field).map(|t| t.get_ref()) {
             Some(DeValue::String(target)) => Some(target.to_string()),
             _ => None,
         })
@@ -253,6 +256,7 @@ struct Ec2Context<'a> {
     base_dir: &'a Path,
     clock: &'a RunClock,
     behind_alb: bool,
+    consumes_queue: bool,
 }
 
 /// Checks an ALB.
@@ -337,7 +341,7 @@ fn ec2(
     context: Ec2Context<'_>,
     defaults: &mut Defaults,
 ) -> Result<ComponentKind, Problem> {
-    let Ec2Context { names, catalogue, base_dir, clock, behind_alb } = context;
+    let Ec2Context { names, catalogue, base_dir, clock, behind_alb, consumes_queue } = context;
     let type_key = format!("{key}.instance_type");
     let instance_type = catalogue.ec2_type(raw.instance_type.get_ref()).map_err(|unknown| {
         let problem = Problem::new(raw.instance_type.span(), type_key.clone(), unknown.to_string());
@@ -419,10 +423,19 @@ fn ec2(
         None => None,
     };
     let pool = db_pool(raw, key, workers, database.is_some(), defaults)?;
+    // Zones matter only for the traffic to a database or cache.
+    let mut unused = super::build::Defaults::default();
+    let zone_defaults = if database.is_some() { &mut *defaults } else { &mut unused };
+    let zones = values::zones(
+        &raw.zones,
+        &format!("{key}.zones"),
+        &["us-east-1a", "us-east-1b"],
+        zone_defaults,
+    )?;
     let credits = super::credits::credits(raw, key, instance_type, catalogue, defaults)?;
     let scaling = match &raw.scaling {
         Some(table) => {
-            let fleet = FleetContext { key, count, behind_alb, base_dir };
+            let fleet = FleetContext { key, count, behind_alb, consumes_queue, base_dir };
             Some(Box::new(scaling(table, &fleet, clock, defaults)?))
         }
         None => None,
@@ -450,6 +463,7 @@ fn ec2(
         database,
         cache,
         pool,
+        zones,
         credits,
         scaling,
     })))

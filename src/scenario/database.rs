@@ -132,6 +132,23 @@ pub(super) fn rds(
             }
         },
     };
+    let zones = values::zones(
+        &raw.zones,
+        &format!("{key}.zones"),
+        &["us-east-1a", "us-east-1b", "us-east-1c"],
+        defaults,
+    )?;
+    let query_bytes = match &raw.query_bytes {
+        Some(b) => values::size(b, &format!("{key}.query_bytes"))?,
+        None => {
+            defaults.used(
+                format!("{key}.query_bytes"),
+                "2KiB",
+                "Assumption: a query and its result of a few rows",
+            );
+            2_048
+        }
+    };
     let storage = catalogue.rds_storage();
     Ok(ComponentKind::Rds(Box::new(RdsSpec {
         class: class.clone(),
@@ -147,6 +164,8 @@ pub(super) fn rds(
         keys,
         max_connections,
         during_outage,
+        zones,
+        query_bytes,
         usd_per_hour,
         storage_usd_per_gb_month: storage.gp3_usd_per_gb_month,
         iops_usd_per_month: storage.gp3_usd_per_extra_iops_month,

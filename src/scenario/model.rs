@@ -333,6 +333,8 @@ pub struct FleetSpec {
     pub cache: Option<ComponentId>,
     /// Each instance's connection pool to each database instance.
     pub pool: PoolSpec,
+    /// Availability Zones; instance k (by launch order) is in zone k mod n.
+    pub zones: Vec<String>,
     /// Where the hourly price comes from.
     pub price_source: String,
     /// CPU credits, for burstable types.
@@ -374,6 +376,11 @@ pub struct RdsSpec {
     pub max_connections: u32,
     /// What callers do while the primary is down.
     pub during_outage: OutageBehaviour,
+    /// Availability Zones: the primary in the first, replica k in zone k
+    /// mod n.
+    pub zones: Vec<String>,
+    /// Bytes one query and its result carry over the network.
+    pub query_bytes: u64,
     /// Hourly instance price for this engine (single-AZ).
     pub usd_per_hour: Money,
     /// gp3 storage price per GB-month.

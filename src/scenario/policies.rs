@@ -19,11 +19,11 @@ pub(super) fn policy_spec(
     raw: &Spanned<RawPolicy>,
     key: &str,
     index: usize,
-    behind_alb: bool,
+    sources: MetricSources,
     defaults: &mut Defaults,
 ) -> Result<PolicySpec, Problem> {
     let body = raw.get_ref();
-    let metric = metric_kind(&body.metric, &format!("{key}.metric"), behind_alb)?;
+    let metric = metric_kind(&body.metric, &format!("{key}.metric"), sources)?;
     let period = period(body, metric, key, defaults)?;
     let name = body
         .name
@@ -116,28 +116,48 @@ fn refuse_foreign_keys(body: &RawPolicy, key: &str, rule: &PolicyRule) -> Result
     Ok(())
 }
 
+/// What publishes metrics for a fleet besides its instances.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct MetricSources {
+    /// An ALB forwards to the fleet (requests per target, response time).
+    pub(super) behind_alb: bool,
+    /// The fleet consumes an SQS queue (backlog per instance).
+    pub(super) consumes_queue: bool,
+}
+
 fn metric_kind(
     value: &Spanned<String>,
     key: &str,
-    behind_alb: bool,
+    sources: MetricSources,
 ) -> Result<MetricKind, Problem> {
     let metric = match value.get_ref().as_str() {
         "cpu" => MetricKind::Cpu,
         "requests_per_target" => MetricKind::RequestsPerTarget,
         "response_time" => MetricKind::ResponseTime,
         "worker_utilization" => MetricKind::WorkerUtilization,
+        "backlog_per_instance" => MetricKind::BacklogPerInstance,
         other => {
             return Err(Problem::new(
                 value.span(),
                 key,
                 format!(
                     "unknown metric `{other}`: expected cpu, requests_per_target, \
-                     response_time or worker_utilization"
+                     response_time, worker_utilization or backlog_per_instance"
                 ),
             ));
         }
     };
-    if !behind_alb && matches!(metric, MetricKind::RequestsPerTarget | MetricKind::ResponseTime) {
+    if metric == MetricKind::BacklogPerInstance && !sources.consumes_queue {
+        return Err(Problem::new(
+            value.span(),
+            key,
+            "`backlog_per_instance` counts the messages of the queue the fleet consumes, and no \
+             sqs component names this fleet as its consumer",
+        ));
+    }
+    if !sources.behind_alb
+        && matches!(metric, MetricKind::RequestsPerTarget | MetricKind::ResponseTime)
+    {
         return Err(Problem::new(
             value.span(),
             key,
@@ -177,7 +197,9 @@ fn period(
             "basic (5-minute) monitoring applies to EC2's own metrics: expected detailed or \
              high_resolution here",
         )),
-        ("high_resolution", MetricKind::WorkerUtilization) => Ok(SimDuration::from_secs(10)),
+        ("high_resolution", MetricKind::WorkerUtilization | MetricKind::BacklogPerInstance) => {
+            Ok(SimDuration::from_secs(10))
+        }
         ("high_resolution", _) => Err(Problem::new(
             monitoring.span(),
             full,

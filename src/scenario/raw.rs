@@ -217,6 +217,8 @@ pub struct RawEc2 {
     /// Each instance's connection pool to each database instance:
     /// `{ size, wait_timeout }`.
     pub db_pool: Option<Spanned<RawPool>>,
+    /// Availability Zones the instances are spread over.
+    pub zones: Option<Spanned<Vec<Spanned<String>>>>,
     /// Burstable types: `standard` or `unlimited`.
     pub cpu_credits: Option<Spanned<String>>,
     /// Burstable types: credits each instance holds at launch.
@@ -273,6 +275,10 @@ pub struct RawRds {
     pub max_connections: Option<Spanned<i64>>,
     /// `fail` or `wait`: what callers do while the primary is down.
     pub during_outage: Option<Spanned<String>>,
+    /// Availability Zones: the primary in the first, replicas in turn.
+    pub zones: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Bytes one query and its result carry over the network.
+    pub query_bytes: Option<Spanned<String>>,
 }
 
 /// `[components.NAME]` with `type = "elasticache"`: a cache cluster.
@@ -306,6 +312,8 @@ pub struct RawCache {
     pub warm: Option<Spanned<bool>>,
     /// Replica nodes: refused with an explanation (not modelled).
     pub replicas: Option<Spanned<i64>>,
+    /// Availability Zones the nodes are spread over.
+    pub zones: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `[components.NAME]` with `type = "lambda"`: a function.

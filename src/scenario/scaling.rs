@@ -23,6 +23,8 @@ pub(super) struct FleetContext<'a> {
     pub count: u32,
     /// True when an ALB forwards to the fleet (for its metrics).
     pub behind_alb: bool,
+    /// True when the fleet consumes an SQS queue (for its backlog).
+    pub consumes_queue: bool,
     /// The scenario file's folder, for distribution files.
     pub base_dir: &'a std::path::Path,
 }
@@ -196,7 +198,11 @@ pub(super) fn scaling(
     let mut policies = Vec::new();
     for (i, policy) in body.policies.iter().flatten().enumerate() {
         let policy_key = format!("{key}.policies[{i}]");
-        policies.push(policy_spec(policy, &policy_key, i, fleet.behind_alb, defaults)?);
+        let sources = super::policies::MetricSources {
+            behind_alb: fleet.behind_alb,
+            consumes_queue: fleet.consumes_queue,
+        };
+        policies.push(policy_spec(policy, &policy_key, i, sources, defaults)?);
     }
     let mut scheduled = Vec::new();
     for (i, entry) in body.scheduled.iter().flatten().enumerate() {

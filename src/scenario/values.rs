@@ -171,3 +171,47 @@ pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| candidate)
 }
+
+/// A list of Availability Zone names such as `["us-east-1a", "us-east-1b"]`,
+/// or `default` when the key is left out (recorded as a default).
+pub fn zones(
+    value: &Option<Spanned<Vec<Spanned<String>>>>,
+    key: &str,
+    default: &[&str],
+    defaults: &mut super::build::Defaults,
+) -> Result<Vec<String>, Problem> {
+    let Some(list) = value else {
+        defaults.used(
+            key,
+            format!(
+                "[{}]",
+                default.iter().map(|z| format!("\"{z}\"")).collect::<Vec<_>>().join(", ")
+            ),
+            "Assumption: spread over zones as AWS recommends; the zones set which traffic crosses \
+             between them (billed per GB each way)",
+        );
+        return Ok(default.iter().map(|z| z.to_string()).collect());
+    };
+    if list.get_ref().is_empty() {
+        return Err(Problem::new(span(list), key, "expected at least one zone"));
+    }
+    let mut zones = Vec::new();
+    for zone in list.get_ref() {
+        let name = zone.get_ref().trim();
+        let valid = name.len() >= 2
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && name.ends_with(|c: char| c.is_ascii_lowercase());
+        if !valid {
+            return Err(Problem::new(
+                span(zone),
+                key,
+                format!("`{name}` is not a zone name like \"us-east-1a\""),
+            ));
+        }
+        if zones.iter().any(|z| z == name) {
+            return Err(Problem::new(span(zone), key, format!("zone `{name}` is listed twice")));
+        }
+        zones.push(name.to_string());
+    }
+    Ok(zones)
+}

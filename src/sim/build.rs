@@ -258,6 +258,19 @@ impl Runtime {
             seed,
             replication,
         };
+        let mut zone_names: Vec<String> = Vec::new();
+        let mut zone_ids = |names: &[String]| -> Vec<u8> {
+            names
+                .iter()
+                .map(|z| match zone_names.iter().position(|n| n == z) {
+                    Some(k) => k as u8,
+                    None => {
+                        zone_names.push(z.clone());
+                        (zone_names.len() - 1) as u8
+                    }
+                })
+                .collect()
+        };
         for (id, component) in scenario.components.iter().enumerate() {
             let name = &component.name;
             let slot = match &component.kind {
@@ -274,7 +287,7 @@ impl Runtime {
                         .scaling
                         .as_ref()
                         .map(|scaling| ScalingGroup::new(scaling, name, measured_start));
-                    runtime.fleets.push(Fleet::new(spec, group));
+                    runtime.fleets.push(Fleet::new(spec, group, zone_ids(&spec.zones)));
                     runtime.lifecycle_streams.push(stream(format!("{name}.lifecycle")));
                     runtime.fleet_components.push(id);
                     let vcpus = u64::from(spec.instance_type.vcpus);
@@ -293,6 +306,7 @@ impl Runtime {
                     let database = Database::new(
                         spec,
                         name,
+                        &zone_ids(&spec.zones),
                         stream(format!("{name}.replication_lag")),
                         stream(format!("{name}.read_routing")),
                     );
@@ -308,7 +322,11 @@ impl Runtime {
                     Slot::Rds(d)
                 }
                 ComponentKind::Cache(spec) => {
-                    let mut cache = Cache::new(spec, stream(format!("{name}.eviction")).next_u64());
+                    let mut cache = Cache::new(
+                        spec,
+                        stream(format!("{name}.eviction")).next_u64(),
+                        &zone_ids(&spec.zones),
+                    );
                     if spec.warm {
                         let keys = scenario.components.iter().find_map(|c| match &c.kind {
                             ComponentKind::Ec2(f) if f.cache == Some(id) => f.database,

@@ -121,8 +121,20 @@ impl Simulation<'_> {
     fn cache_result(&mut self, req: ReqId, c: usize, node_intact: bool) {
         let request = *self.requests.get(req);
         let node = u32::from(request.remote);
+        let caller_zone =
+            self.runtime.fleets[request.at as usize].instances[request.instance as usize].zone;
         let cache = &mut self.runtime.caches[c];
         let measured = request.measured;
+        if measured && cache.nodes[node as usize].zone != caller_zone {
+            // Assumption: a command without a value (a miss, a delete) and
+            // its reply take 128 bytes; one with a value, the item's size.
+            let carries_value = matches!(
+                request.phase,
+                Phase::CacheFill | Phase::CacheWriteThrough | Phase::CacheGet
+            );
+            self.totals.cross_az_bytes +=
+                if carries_value { cache.item_bytes(request.key) } else { 128 };
+        }
         match request.phase {
             Phase::CacheGet => {
                 let hit = if node_intact {
@@ -240,6 +252,11 @@ impl Simulation<'_> {
         let request = *self.requests.get(req);
         let t = request.remote as usize;
         let database = &mut self.runtime.databases[d];
+        let caller_zone =
+            self.runtime.fleets[request.at as usize].instances[request.instance as usize].zone;
+        if request.measured && database.instances[t].zone != caller_zone {
+            self.totals.cross_az_bytes += database.spec.query_bytes;
+        }
         let is_replica = database.instances[t].role == Role::Replica;
         let stale = is_replica && database.is_stale(request.key, self.now);
         let write = request.phase == Phase::DbWrite;

@@ -129,6 +129,9 @@ pub struct Usage {
     /// Bytes of successful responses sent to the internet from the region
     /// (not through CloudFront).
     pub internet_out_bytes: u64,
+    /// Bytes between instances and their databases or caches in other
+    /// Availability Zones, both directions added.
+    pub cross_az_bytes: u64,
 }
 
 /// Everything one run measured.

@@ -49,7 +49,10 @@ impl Simulation<'_> {
     pub(super) fn on_scaling_tick(&mut self) {
         let now = self.now;
         for f in 0..self.runtime.fleets.len() {
-            let slot = gather_slot(&mut self.runtime.fleets[f], now);
+            let mut slot = gather_slot(&mut self.runtime.fleets[f], now);
+            if let Some(q) = self.runtime.fleet_queue[f] {
+                slot.backlog = self.runtime.queues[q].depth() as f64;
+            }
             let fleet = &mut self.runtime.fleets[f];
             let Some(group) = fleet.group.as_mut() else { continue };
             group.history.push(slot);

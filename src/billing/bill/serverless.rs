@@ -119,6 +119,25 @@ pub(super) fn lines(scenario: &Scenario, usage: &Usage, window: &Window) -> Vec<
             .line(window),
         );
     }
+    if usage.cross_az_bytes > 0 {
+        let transfer = &scenario.account.transfer;
+        // AWS: each GB crossing zones is charged as it leaves one and as
+        // it enters the other.
+        let price = transfer.cross_az_usd_per_gb_each_way * 2;
+        let gb = usage.cross_az_bytes as f64 / BYTES_PER_GB;
+        let charge = charge_for_quantity(price, gb);
+        lines.push(LineItem {
+            service: "Data transfer".into(),
+            component: "region".into(),
+            item: "between Availability Zones (both sides)".into(),
+            quantity: gb,
+            unit: "GB".into(),
+            unit_price: price,
+            window: charge,
+            month: window.to_month(charge),
+            price_source: scenario.account.transfer_source.clone(),
+        });
+    }
     lines
 }
 

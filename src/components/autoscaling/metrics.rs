@@ -38,6 +38,9 @@ pub struct SlotActivity {
     pub response_ns: f64,
     /// Responses the sum covers.
     pub responses: u64,
+    /// Messages visible in the queue the fleet consumes, sampled at the
+    /// slot's end.
+    pub backlog: f64,
 }
 
 /// A metric value for one period, and over how many instances it was
@@ -83,6 +86,7 @@ impl MetricHistory {
             sum.requests += s.requests;
             sum.response_ns += s.response_ns;
             sum.responses += s.responses;
+            sum.backlog += s.backlog;
         }
         let span = period.as_nanos() as f64;
         let share = |busy: f64, capacity: f64| (capacity > 0.0).then(|| 100.0 * busy / capacity);
@@ -106,6 +110,14 @@ impl MetricHistory {
                 }
                 (sum.response_ns / sum.responses as f64 / 1e6, targets)
             }
+            MetricKind::BacklogPerInstance => {
+                // AWS's recipe (EC2 Auto Scaling User Guide, scaling based
+                // on SQS): visible messages over instances in service.
+                if targets <= 0.0 {
+                    return None;
+                }
+                (sum.backlog / n as f64 / targets, targets)
+            }
         };
         Some(Datapoint { value, instances })
     }
@@ -127,6 +139,7 @@ mod tests {
             requests,
             response_ns: requests as f64 * 5e6,
             responses: requests,
+            backlog: 0.0,
         }
     }
 

@@ -116,6 +116,8 @@ pub struct CacheSpec {
     /// True when the run starts with each node holding the most popular
     /// keys it can.
     pub warm: bool,
+    /// Availability Zones; node k is in zone k mod n.
+    pub zones: Vec<String>,
     /// Price per node-hour.
     pub usd_per_hour: Money,
     /// Where the price comes from.

@@ -92,6 +92,9 @@ pub enum MetricKind {
     /// A custom metric: worker slots in use, averaged over the group, in
     /// percent (what an application would publish of its thread pool).
     WorkerUtilization,
+    /// A custom metric: messages visible in the queue the fleet consumes,
+    /// per instance in service (AWS's recipe for scaling on SQS).
+    BacklogPerInstance,
 }
 
 impl MetricKind {
@@ -102,6 +105,7 @@ impl MetricKind {
             MetricKind::RequestsPerTarget => "requests_per_target",
             MetricKind::ResponseTime => "response_time",
             MetricKind::WorkerUtilization => "worker_utilization",
+            MetricKind::BacklogPerInstance => "backlog_per_instance",
         }
     }
 }
