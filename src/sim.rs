@@ -736,6 +736,10 @@ impl<'s> Simulation<'s> {
         let mut fleets = self.runtime.fleet_stats(self.now, self.end.since(self.measured_start));
         for (stats, &id) in fleets.iter_mut().zip(&self.runtime.fleet_components) {
             stats.name = self.scenario.components[id].name.clone();
+            let mine = self.scaling_log.iter().filter(|d| d.component == stats.name);
+            let (taken, not_taken): (Vec<_>, Vec<_>) = mine.partition(|d| d.from != d.to);
+            stats.decisions_taken = taken.len() as u64;
+            stats.decisions_not_taken = not_taken.len() as u64;
         }
         RunResult {
             arrivals: t.arrivals,

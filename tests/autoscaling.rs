@@ -380,3 +380,38 @@ fn termination_policies_choose_the_instance_that_goes() {
         assert!((instances[goes].terminated_s.unwrap() - 480.0).abs() < 1.0, "{policy}");
     }
 }
+
+/// Two groups each report their own decisions.
+#[test]
+fn each_group_reports_its_own_decisions() {
+    let text = group(
+        r#"steps = [{ at = "0s", rate = "200/s" }, { at = "10m15s", rate = "800/s" }]"#,
+        TRACKING,
+        "30m",
+    ) + r#"
+        [components.idle]
+        type = "ec2"
+        instance_type = "c7g.large"
+        count = 2
+        cpu = "10ms"
+        [components.idle.scaling]
+        min = 2
+        max = 4
+        [[components.idle.scaling.policies]]
+        type = "target_tracking"
+        metric = "cpu"
+        target = 50
+        "#;
+    let result = run(&text);
+    for fleet in &result.fleets {
+        let mine: Vec<_> =
+            result.scaling_log.iter().filter(|d| d.component == fleet.name).collect();
+        let taken = mine.iter().filter(|d| d.from != d.to).count() as u64;
+        assert_eq!(
+            (fleet.decisions_taken, fleet.decisions_not_taken),
+            (taken, mine.len() as u64 - taken)
+        );
+    }
+    assert!(result.fleets[0].decisions_taken > 0);
+    assert_eq!(result.fleets[1].decisions_taken, 0);
+}

@@ -188,3 +188,19 @@ service = "1s"
     assert!(stderr.contains("grow without bound"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A run removes what an earlier run of the same name wrote and it does
+/// not: after a run with a fault, the same scenario without one leaves no
+/// `events.csv` behind.
+#[test]
+fn a_rerun_leaves_no_file_of_the_earlier_run() {
+    let dir = temp_dir("rerun");
+    let faulty = format!("{GOOD}\n[[faults]]\nat = \"1m\"\nkind = \"crash\"\ntarget = \"web\"\n");
+    let (code, stderr) = run_scenario(&dir, "faulty.toml", &faulty);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(dir.join("out/small/events.csv").is_file());
+    let (code, stderr) = run_scenario(&dir, "good.toml", GOOD);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!dir.join("out/small/events.csv").exists());
+    assert!(dir.join("out/small/summary.json").is_file());
+}

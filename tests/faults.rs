@@ -258,3 +258,59 @@ fn bad_faults_are_refused_with_their_key() {
         assert!(text.contains(key) && text.contains(words), "{text}");
     }
 }
+
+/// A termination hits crashed instances too: they are running and billed,
+/// and terminating them is how an operator clears them.
+#[test]
+fn terminating_crashed_instances_stops_their_bill() {
+    let faults = r#"
+        [[faults]]
+        at = "2m"
+        kind = "crash"
+        target = "web"
+        count = 2
+        [[faults]]
+        at = "4m"
+        kind = "terminate"
+        target = "web"
+        count = 2
+    "#;
+    let result = run(&scenario("", faults, 1));
+    assert_eq!(events(&result, "terminated").len(), 2, "{:?}", result.event_log);
+    let lives = &result.fleets[0].instances;
+    assert!(lives.iter().all(|i| i.terminated_s == Some(240.0)));
+}
+
+/// Without a load balancer nothing checks the instances' health: requests
+/// spread over the fleet keep reaching a crashed instance, and ELB health
+/// checks are refused.
+#[test]
+fn without_a_load_balancer_a_crash_is_never_detected() {
+    let text = scenario("", CRASH_AT_2M, 1)
+        .replace("entry = \"lb\"", "entry = \"web\"")
+        .replace("[components.lb]\n        type = \"alb\"\n        targets = \"web\"", "");
+    let result = run(&text);
+    assert!(events(&result, "unhealthy").is_empty(), "{:?}", result.event_log);
+    let late = result.windows.last().unwrap();
+    assert!(late.errors > 2_000, "half the requests still fail: {}", late.errors);
+    assert_eq!(result.errors.no_targets, 0);
+
+    let elb = text.replace(
+        "cpu = \"5ms\"",
+        "cpu = \"5ms\"\n[components.web.scaling]\nmin = 2\nmax = 2\nhealth_check_type = \"elb\"",
+    );
+    let error = parse(&elb).expect_err("refused").to_string();
+    assert!(error.contains("health_check_type") && error.contains("no alb"), "{error}");
+}
+
+/// Health checks run every 5 s to 300 s, as AWS allows.
+#[test]
+fn health_check_intervals_outside_awss_range_are_refused() {
+    for interval in ["1ms", "4s", "301s", "1000h"] {
+        let fleet = format!(
+            "[components.web.scaling]\nmin = 2\nmax = 2\nhealth_check_interval = \"{interval}\""
+        );
+        let error = parse(&scenario(&fleet, "", 1)).expect_err("refused").to_string();
+        assert!(error.contains("health_check_interval") && error.contains("5s to 300s"), "{error}");
+    }
+}

@@ -19,8 +19,9 @@ pub enum CatalogueError {
     /// The catalogue directory holds none of the catalogue files, so every
     /// price would silently come from the built-in catalogue.
     #[error(
-        "{}: holds no catalogue file\n  hint: put any of ec2.toml, elb.toml, rds.toml, sources.toml there",
-        path.display()
+        "{}: holds no catalogue file\n  hint: put any of {} there",
+        path.display(),
+        super::files::FILE_NAMES.join(", ")
     )]
     Empty {
         /// The directory the user gave.

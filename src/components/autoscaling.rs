@@ -347,7 +347,11 @@ impl ScalingGroup {
     fn bounded_out(&self, capacity: Capacity, wanted: u32, what: &str) -> (u32, String) {
         if wanted <= capacity.desired {
             let reason = if capacity.warming > 0 {
-                format!("not taken: {} warming instances already cover it", capacity.warming)
+                format!(
+                    "not taken: {} warming {} already cover it",
+                    capacity.warming,
+                    if capacity.warming == 1 { "instance" } else { "instances" }
+                )
             } else {
                 "not taken: capacity already enough".to_string()
             };
@@ -374,7 +378,11 @@ impl ScalingGroup {
             let reason = if asked < i64::from(self.min) {
                 format!("not taken: at min = {}", self.min)
             } else if capacity.warming > 0 {
-                format!("not taken: {} warming instances already cover it", capacity.warming)
+                format!(
+                    "not taken: {} warming {} already cover it",
+                    capacity.warming,
+                    if capacity.warming == 1 { "instance" } else { "instances" }
+                )
             } else {
                 "not taken: no change".to_string()
             };

@@ -360,6 +360,8 @@ impl Fleet {
     /// The fleet's instances by state, for the time series.
     pub fn capacity(&self) -> crate::stats::window::FleetCapacity {
         let (pending, in_service, draining) = self.counts();
+        let unhealthy =
+            self.instances.iter().filter(|i| i.state == InstanceState::Unhealthy).count() as u32;
         let credits = self.credit_rules.as_ref().and_then(|_| {
             let running: Vec<f64> = self
                 .instances
@@ -374,6 +376,7 @@ impl Fleet {
             pending,
             in_service,
             draining,
+            unhealthy,
             credits,
             throttled: self
                 .instances
@@ -384,15 +387,16 @@ impl Fleet {
     }
 
     /// How many instances are in each state that matters for capacity:
-    /// (pending or registered, in service, draining).
+    /// (pending or registered, in service, draining); unhealthy ones are
+    /// counted apart.
     pub fn counts(&self) -> (u32, u32, u32) {
         let mut counts = (0, 0, 0);
         for instance in &self.instances {
             match instance.state {
                 InstanceState::Pending | InstanceState::Registered => counts.0 += 1,
-                InstanceState::InService | InstanceState::Unhealthy => counts.1 += 1,
+                InstanceState::InService => counts.1 += 1,
                 InstanceState::Draining => counts.2 += 1,
-                InstanceState::Terminated => {}
+                InstanceState::Terminated | InstanceState::Unhealthy => {}
             }
         }
         counts

@@ -33,6 +33,29 @@ pub fn scenario_dir(output: &Path, name: &str) -> Result<PathBuf> {
     Ok(dir)
 }
 
+/// Removes the files an earlier run of the same name wrote into `dir`, so
+/// that a file this run does not write (a scaling log, an event log, a
+/// capacity plot) cannot be mistaken for its own. Only cloudtwin's own file
+/// names are touched.
+fn remove_earlier_results(dir: &Path) -> Result<()> {
+    let ours = |name: &str| {
+        matches!(
+            name,
+            "summary.json" | "timeseries.csv" | "scaling.csv" | "events.csv" | "report.html"
+        ) || ["latency.", "cost.", "capacity."].iter().any(|p| name.starts_with(p))
+            || (name.starts_with("capacity-") && (name.ends_with(".png") || name.ends_with(".svg")))
+    };
+    let entries = fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_file() && path.file_name().and_then(|n| n.to_str()).is_some_and(ours) {
+            fs::remove_file(&path)
+                .with_context(|| format!("cannot remove the earlier {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes every file of one run into `dir`.
 pub fn write_run(
     dir: &Path,
@@ -40,6 +63,7 @@ pub fn write_run(
     summary: &Summary,
     result: &RunResult,
 ) -> Result<()> {
+    remove_earlier_results(dir)?;
     let json = serde_json::to_string_pretty(summary).context("cannot serialise the summary")?;
     let summary_path = dir.join("summary.json");
     fs::write(&summary_path, json + "\n")
@@ -124,6 +148,7 @@ fn write_capacity_plots(dir: &Path, title: &PlotTitle, result: &RunResult) -> Re
                 let c = row.fleets[f];
                 CapacityPoint {
                     minute: (row.offset_s + row.length_s) / 60.0,
+                    load_minute: row.offset_s / 60.0,
                     offered_per_s: row.arrivals as f64 / row.length_s.max(1e-9),
                     desired: f64::from(c.desired),
                     pending: f64::from(c.pending),

@@ -107,7 +107,7 @@ pub fn render(summary: &Summary) -> String {
         if fleet.scaled {
             line += &format!(
                 "; {} scaling decisions taken, {} not taken (scaling.csv)",
-                summary.scaling.taken, summary.scaling.not_taken
+                fleet.decisions_taken, fleet.decisions_not_taken
             );
         }
         if let Some(credits) = fleet.credits_at_end {

@@ -86,7 +86,7 @@ pub fn write_csv(
     .to_vec();
     header.extend(result.tiers.iter().map(|t| format!("utilization_{}", t.name)));
     for fleet in &result.fleets {
-        for column in ["desired", "pending", "in_service", "draining"] {
+        for column in ["desired", "pending", "in_service", "draining", "unhealthy"] {
             header.push(format!("{}_{column}", fleet.name));
         }
         if fleet.credits_at_end.is_some() {
@@ -143,7 +143,13 @@ pub fn write_csv(
         }
         record.extend(row.utilization.iter().map(|u| format!("{u:.4}")));
         for (fleet, capacity) in result.fleets.iter().zip(&row.fleets) {
-            for n in [capacity.desired, capacity.pending, capacity.in_service, capacity.draining] {
+            for n in [
+                capacity.desired,
+                capacity.pending,
+                capacity.in_service,
+                capacity.draining,
+                capacity.unhealthy,
+            ] {
                 record.push(n.to_string());
             }
             if fleet.credits_at_end.is_some() {

@@ -16,6 +16,9 @@ const SATURATED: f64 = 0.95;
 /// not having recovered.
 const SATURATED_MINUTES_AT_END: usize = 3;
 
+/// Share of failed requests from which a run's errors deserve a warning.
+const FAILURES: f64 = 0.01;
+
 /// Share of the arrivals still in the system at the end from which the run
 /// counts as not keeping up.
 const BACKLOG_SHARE: f64 = 0.01;
@@ -60,6 +63,20 @@ pub enum Warning {
         /// The component.
         component: String,
     },
+    /// Many requests failed after their last attempt.
+    Failures {
+        /// Requests that failed.
+        failed: u64,
+        /// Requests that arrived.
+        arrived: u64,
+    },
+    /// A fleet had no instance in service at the end of some minutes.
+    NoInstances {
+        /// The fleet.
+        component: String,
+        /// Minutes that ended with none in service.
+        minutes: usize,
+    },
     /// A database instance refused new connections at its
     /// `max_connections`: callers' pools together wanted more.
     ConnectionsExhausted {
@@ -95,6 +112,15 @@ impl fmt::Display for Warning {
             Warning::Unreached { component } => write!(
                 f,
                 "{component} is never reached by a request, yet it is billed\n    hint: connect it (targets, database, next) or remove it"
+            ),
+            Warning::Failures { failed, arrived } => write!(
+                f,
+                "{failed} of {arrived} requests ({:.1}%) failed after their last attempt\n    hint: `failed attempts` in the table says why; events.csv and timeseries.csv say when",
+                *failed as f64 / (*arrived).max(1) as f64 * 100.0
+            ),
+            Warning::NoInstances { component, minutes } => write!(
+                f,
+                "{component} had no instance in service at the end of {minutes} minutes: its requests failed with 503 (or 502 while its instances were crashed)\n    hint: see NAME_in_service and NAME_unhealthy in timeseries.csv"
             ),
             Warning::ConnectionsExhausted { instance, max_connections, refused } => write!(
                 f,
@@ -132,6 +158,20 @@ pub fn collect(scenario: &Scenario, result: &RunResult) -> Vec<Warning> {
             .count();
         if minutes >= SATURATED_MINUTES_AT_END {
             warnings.push(Warning::SaturatedAtEnd { tier: tier.name.clone(), minutes });
+        }
+    }
+    let finished = result.completed + result.failed;
+    if finished > 0 && result.failed as f64 / finished as f64 >= FAILURES {
+        warnings.push(Warning::Failures { failed: result.failed, arrived: result.arrivals });
+    }
+    for (f, fleet) in result.fleets.iter().enumerate() {
+        let minutes = result
+            .windows
+            .iter()
+            .filter(|w| w.fleets.get(f).is_some_and(|c| c.in_service == 0))
+            .count();
+        if minutes > 0 {
+            warnings.push(Warning::NoInstances { component: fleet.name.clone(), minutes });
         }
     }
     for db in &result.databases {

@@ -187,10 +187,17 @@ fn toml_error(
             .to_string();
     }
     let message = plain_message(error.message());
+    let top_level = key.is_empty() || !key.contains('.') && !key.contains('[');
     let hint = if message.contains("unknown field") {
         unknown_field_hint(&message)
-    } else if message.contains("missing field") {
+    } else if message.contains("missing field") && top_level && !key.starts_with("users") {
         Some("a scenario has [scenario] (name, start, duration), [traffic] and [components.NAME] tables; scenarios/three-tier.toml is a complete example".to_string())
+    } else if message.contains("missing field") {
+        Some("the README lists each table's keys; scenarios/ has complete examples".to_string())
+    } else if key == "faults" && message.contains("expected a sequence") {
+        Some("write each fault as its own [[faults]] table (two brackets)".to_string())
+    } else if message.contains("expected a string") {
+        Some("durations, rates and sizes are strings with their unit, like \"10m\", \"250/s\" or \"2KiB\"".to_string())
     } else {
         None
     };
@@ -212,8 +219,25 @@ pub fn key_path_at(table: &DeTable<'_>, offset: usize) -> String {
             if (covers(key.span()) || covers(value.span())) && path.len() > best.len() {
                 *best = path.clone();
             }
-            if let DeValue::Table(inner) = value.get_ref() {
-                search(inner, offset, path, best);
+            match value.get_ref() {
+                DeValue::Table(inner) => search(inner, offset, path, best),
+                DeValue::Array(items) => {
+                    // An array of tables, such as [[faults]]: name each entry
+                    // by its index, as `faults[0].target`.
+                    for (i, item) in items.iter().enumerate() {
+                        if let DeValue::Table(inner) = item.get_ref() {
+                            let last = path.pop().unwrap_or_default();
+                            path.push(format!("{last}[{i}]"));
+                            if covers(item.span()) && path.len() >= best.len() {
+                                *best = path.clone();
+                            }
+                            search(inner, offset, path, best);
+                            path.pop();
+                            path.push(last);
+                        }
+                    }
+                }
+                _ => {}
             }
             path.pop();
         }
@@ -244,6 +268,7 @@ pub fn plain_message(message: &str) -> String {
         .replace("expected i64", "expected a whole number")
         .replace("expected f64", "expected a number")
         .replace("expected a boolean", "expected true or false")
+        .replace("a integer", "an integer")
 }
 
 /// The checked `[scenario]` section.

@@ -248,11 +248,15 @@ fn request_spec(
         RequestSpec { request_bytes: 1_024, response_bytes: 10_240, requests_per_connection: 1.0 };
     let source = "Assumption: a small API call";
     match request_bytes {
-        Some(v) => spec.request_bytes = values::size(v, &format!("{prefix}.request_bytes"))?,
+        Some(v) => {
+            spec.request_bytes = values::message_size(v, &format!("{prefix}.request_bytes"))?
+        }
         None => defaults.used(format!("{prefix}.request_bytes"), "1KiB", source),
     }
     match response_bytes {
-        Some(v) => spec.response_bytes = values::size(v, &format!("{prefix}.response_bytes"))?,
+        Some(v) => {
+            spec.response_bytes = values::message_size(v, &format!("{prefix}.response_bytes"))?
+        }
         None => defaults.used(format!("{prefix}.response_bytes"), "10KiB", source),
     }
     match requests_per_connection {

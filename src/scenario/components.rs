@@ -625,8 +625,8 @@ fn next_hops(raw: &RawValue, key: &str, names: &ComponentNames) -> Result<Vec<Ne
             span,
             key,
             format!(
-                "expected a component name, \"exit\" or a list of {{ to, p }}, found a {}",
-                other.type_str()
+                "expected a component name, \"exit\" or a list of {{ to, p }}, found {}",
+                values::a_type(other)
             ),
         )),
     }

@@ -17,7 +17,7 @@ use std::path::Path;
 use super::error::Problem;
 use super::raw::RawValue;
 use super::units;
-use super::values::{span, suggest};
+use super::values::{a_type, span, suggest};
 use crate::engine::dist::{Dist, QuantileTable};
 use crate::engine::time::SimDuration;
 
@@ -386,19 +386,6 @@ fn plain_number(value: &toml::Value) -> Option<f64> {
         toml::Value::Integer(n) => Some(*n as f64),
         toml::Value::Float(x) => Some(*x),
         _ => None,
-    }
-}
-
-/// A TOML value's type with its article, for "found …" messages.
-fn a_type(value: &toml::Value) -> &'static str {
-    match value {
-        toml::Value::String(_) => "a string",
-        toml::Value::Integer(_) => "a whole number",
-        toml::Value::Float(_) => "a number",
-        toml::Value::Boolean(_) => "true or false",
-        toml::Value::Datetime(_) => "a date",
-        toml::Value::Array(_) => "a list",
-        toml::Value::Table(_) => "a table",
     }
 }
 

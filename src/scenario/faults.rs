@@ -34,9 +34,15 @@ pub(super) fn build_faults(
     for (i, entry) in raw.into_iter().flatten().enumerate() {
         let key = format!("faults[{i}]");
         let fault = fault(entry.get_ref(), &key, names, components, clock, defaults)?;
+        let behind_alb = |fleet: usize| {
+            components
+                .iter()
+                .any(|c| matches!(&c.kind, ComponentKind::Alb(alb) if alb.targets == fleet))
+        };
         if let FaultKind::Crash { fleet, .. } | FaultKind::Terminate { fleet, .. } = fault.kind
             && let ComponentKind::Ec2(spec) = &components[fleet].kind
             && spec.scaling.is_none()
+            && behind_alb(fleet)
             && !fixed_fleets_hit.contains(&fleet)
         {
             fixed_fleets_hit.push(fleet);

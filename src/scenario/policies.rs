@@ -244,7 +244,7 @@ fn metric_value(
             return Err(Problem::new(
                 value.span(),
                 key,
-                format!("expected a number, found a {}", other.type_str()),
+                format!("expected a number, found {}", values::a_type(other)),
             ));
         }
     };

@@ -115,11 +115,18 @@ pub(super) fn scaling(
         10,
         "Assumption: a 10-second datapoint is visible one period after it ends",
     )?;
-    if health_check_interval == SimDuration::ZERO {
+    if !(SimDuration::from_secs(5)..=SimDuration::from_secs(300)).contains(&health_check_interval) {
         return Err(Problem::new(
             body.health_check_interval.as_ref().map_or(raw.span(), |v| v.span()),
             format!("{key}.health_check_interval"),
-            "expected a duration above zero (AWS allows 5 s to 300 s)",
+            "expected a duration from 5s to 300s, the range AWS allows",
+        ));
+    }
+    if deregistration_delay > SimDuration::from_secs(3_600) {
+        return Err(Problem::new(
+            body.deregistration_delay.as_ref().map_or(raw.span(), |v| v.span()),
+            format!("{key}.deregistration_delay"),
+            "expected a duration from 0s to 3600s, the range AWS allows",
         ));
     }
     let grace_period = duration(
@@ -153,6 +160,14 @@ pub(super) fn scaling(
         }
         Some(t) => match t.get_ref().as_str() {
             "ec2" => false,
+            "elb" if !fleet.behind_alb => {
+                return Err(Problem::new(
+                    t.span(),
+                    format!("{key}.health_check_type"),
+                    "ELB health checks come from a load balancer's target group, and no alb \
+                     forwards to this fleet: expected ec2",
+                ));
+            }
             "elb" => true,
             other => {
                 return Err(Problem::new(

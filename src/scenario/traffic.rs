@@ -82,6 +82,20 @@ impl RunClock {
     /// time, as nanoseconds from the start of the run.
     pub(super) fn instant_ns(&self, value: &RawValue, key: &str) -> Result<i64, Problem> {
         match value.get_ref() {
+            toml::Value::String(_) | toml::Value::Datetime(_) => {}
+            other => {
+                return Err(Problem::new(
+                    value.span(),
+                    key,
+                    format!(
+                        "expected an offset from scenario.start like \"3m\" or a UTC time like \
+                         \"2026-03-02T14:00:00Z\", found {}",
+                        values::a_type(other)
+                    ),
+                ));
+            }
+        }
+        match value.get_ref() {
             toml::Value::String(text) if OffsetDateTime::parse(text, &Rfc3339).is_err() => {
                 let offset = signed_duration(value, text, key, "scenario.start")?;
                 Ok(self.warmup.as_nanos() as i64 + offset)

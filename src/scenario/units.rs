@@ -95,7 +95,7 @@ pub fn parse_size(text: &str) -> Result<u64, &'static str> {
     };
     let bytes = number * multiplier;
     if !bytes.is_finite() || bytes > 1e18 {
-        return Err(SIZE_FORM);
+        return Err("a size of at most 1 EB (10^18 bytes)");
     }
     Ok(bytes.round() as u64)
 }

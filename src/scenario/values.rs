@@ -83,6 +83,29 @@ pub fn size(value: &Spanned<String>, key: &str) -> Result<u64, Problem> {
     })
 }
 
+/// The most bytes one request or response may carry: 10 GiB.
+///
+/// Assumption: beyond this a transfer is a bulk download, not a request
+/// the engine's meters are built for (and billions of them would overflow
+/// the byte counters).
+pub const MAX_MESSAGE_BYTES: u64 = 10 * 1_073_741_824;
+
+/// The bytes of a request or response: a size of at most 10 GiB.
+pub fn message_size(value: &Spanned<String>, key: &str) -> Result<u64, Problem> {
+    let bytes = size(value, key)?;
+    if bytes > MAX_MESSAGE_BYTES {
+        return Err(Problem::new(
+            span(value),
+            key,
+            format!(
+                "`{}` is too large: a request or response carries at most 10GiB",
+                value.get_ref()
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// RDS allocated storage in GiB, from 20 to 65,536 (64 TiB).
 ///
 /// AWS: RDS allocates storage in gibibytes and prices it per "GB-month"
@@ -138,8 +161,8 @@ pub fn timestamp(value: &RawValue, key: &str) -> Result<OffsetDateTime, Problem>
                 span(value),
                 key,
                 format!(
-                    "expected a UTC time like \"2026-03-02T14:00:00Z\", found a {}",
-                    other.type_str()
+                    "expected a UTC time like \"2026-03-02T14:00:00Z\", found {}",
+                    a_type(other)
                 ),
             ));
         }
@@ -214,4 +237,18 @@ pub fn zones(
         zones.push(name.to_string());
     }
     Ok(zones)
+}
+
+/// What kind of value a TOML value is, as a scenario author would say it
+/// ("a whole number", "a list").
+pub fn a_type(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "a whole number",
+        toml::Value::Float(_) => "a number",
+        toml::Value::Boolean(_) => "true or false",
+        toml::Value::Datetime(_) => "a date",
+        toml::Value::Array(_) => "a list",
+        toml::Value::Table(_) => "a table",
+    }
 }

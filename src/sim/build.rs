@@ -624,6 +624,7 @@ impl Runtime {
     pub fn reset_stats(&mut self, now: SimTime) {
         for fleet in &mut self.fleets {
             fleet.in_service_meter.reset(now);
+            fleet.peak_in_service = fleet.in_service.len() as u32;
             for host in &mut fleet.instances {
                 // The metrics count busy time across the restart of the
                 // meters: what they had not yet seen is carried over.
@@ -788,6 +789,8 @@ impl Runtime {
                     launched: fleet.instances.len() as u32,
                     credits_at_end: fleet.capacity().credits,
                     surplus_credits: surplus,
+                    decisions_taken: 0,
+                    decisions_not_taken: 0,
                     instances: fleet
                         .instances
                         .iter()

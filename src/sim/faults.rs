@@ -97,17 +97,25 @@ impl Simulation<'_> {
     fn hit_instances(&mut self, component: usize, count: u32, terminate: bool) {
         let f = self.fleet_of(component);
         let fleet = &self.runtime.fleets[f];
+        // A crash hits instances whose application still runs; a
+        // termination hits any instance in the target group, crashed or not.
         let victims: Vec<usize> = fleet
-            .in_service
+            .instances
             .iter()
-            .map(|&i| i as usize)
-            .filter(|&i| !fleet.instances[i].crashed)
+            .enumerate()
+            .filter(|(_, host)| match terminate {
+                true => matches!(host.state, InstanceState::InService | InstanceState::Unhealthy),
+                false => host.state == InstanceState::InService && !host.crashed,
+            })
+            .map(|(i, _)| i)
             .take(count as usize)
             .collect();
         if victims.len() < count as usize {
+            let what = if terminate { "in service or unhealthy" } else { "in service and running" };
             let detail = format!(
-                "{} of the {count} instances to hit were in service and running",
-                victims.len()
+                "only {} of the {count} instances to {} were {what}",
+                victims.len(),
+                if terminate { "terminate" } else { "crash" }
             );
             self.log_event(component, "fault", detail);
         }
@@ -190,6 +198,11 @@ impl Simulation<'_> {
     /// Schedules the moment the target group marks crashed instance `i`
     /// unhealthy: after its threshold of failed checks.
     fn schedule_unhealthy(&mut self, f: usize, i: usize) {
+        if !self.runtime.alb_target.contains(&super::build::Target::Fleet(f)) {
+            // No load balancer checks the fleet's health: requests keep
+            // reaching the crashed instance.
+            return;
+        }
         let health = self.runtime.fleets[f].health;
         let phase = self.runtime.lifecycle_streams[f].uniform_open0();
         let interval = health.interval.as_secs_f64();

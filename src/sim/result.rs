@@ -211,7 +211,7 @@ pub struct FleetStats {
     pub scaled: bool,
     /// Mean instances in service.
     pub mean_in_service: f64,
-    /// Most instances in service at once (over the whole run).
+    /// Most instances in service at once over the measured window.
     pub peak_in_service: u32,
     /// Instances launched during the run, the initial ones included.
     pub launched: u32,
@@ -220,6 +220,10 @@ pub struct FleetStats {
     pub credits_at_end: Option<f64>,
     /// Surplus credits billed (unlimited mode).
     pub surplus_credits: Option<f64>,
+    /// Scaling decisions of its group that changed the capacity.
+    pub decisions_taken: u64,
+    /// Scaling decisions of its group that left the capacity alone.
+    pub decisions_not_taken: u64,
     /// Each instance's life, in launch order (kept out of the summary: it
     /// is as long as the number of instances launched).
     #[serde(skip)]

@@ -120,6 +120,9 @@ pub struct FleetCapacity {
     pub in_service: u32,
     /// Deregistered, finishing in-flight requests.
     pub draining: u32,
+    /// Registered but found unhealthy by the load balancer: running (and
+    /// billed), sent no requests.
+    pub unhealthy: u32,
     /// Mean CPU-credit balance of the running instances (burstable types).
     pub credits: Option<f64>,
     /// Instances held to their baseline for lack of credits.

@@ -20,6 +20,8 @@ pub struct CapacityPoint {
     pub minute: f64,
     /// Offered load in requests per second over the minute.
     pub offered_per_s: f64,
+    /// The minute's start, where its offered load is plotted.
+    pub load_minute: f64,
     /// Desired capacity.
     pub desired: f64,
     /// Instances launched and not yet in service.
@@ -69,14 +71,17 @@ impl Figure for CapacityLoad<'_> {
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
         let heading = format!("{} — {} capacity and offered load", self.title.scenario, self.fleet);
         let body = titled_canvas(root, &heading)?;
-        let Some(minutes) = Extent::of(self.points.iter().map(|p| p.minute)) else {
+        let Some(minutes) = Extent::of(self.points.iter().flat_map(|p| [p.load_minute, p.minute]))
+        else {
             return draw_no_data(&body, "no data points in the measured window");
         };
         let (top, bottom) = body.split_vertically(62.percent_height());
         let x = axis::padded(minutes);
         self.draw_capacity(&top, x.clone())?;
         let x_desc = format!("minutes since {}", self.title.start_utc);
-        let samples = self.points.iter().map(|p| (p.minute, Some(p.offered_per_s)));
+        // The load is the minute's mean, plotted at the minute's start as
+        // the latency plot does; the instance counts are at its end.
+        let samples = self.points.iter().map(|p| (p.load_minute, Some(p.offered_per_s)));
         let runs = series::runs(samples, |rate| rate >= 0.0);
         let y =
             Extent::of(runs.iter().flatten().map(|&(_, r)| r)).map_or(0.0..1.0, axis::from_zero);
@@ -142,6 +147,7 @@ mod tests {
                 let high = (10..40).contains(&m);
                 CapacityPoint {
                     minute: f64::from(m),
+                    load_minute: f64::from(m) - 1.0,
                     offered_per_s: if high { 1000.0 } else { 200.0 },
                     desired: if (14..45).contains(&m) { 10.0 } else { 2.0 },
                     pending: if (14..16).contains(&m) { 8.0 } else { 0.0 },
