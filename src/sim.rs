@@ -61,6 +61,8 @@ enum Event {
     AlbForwarded { req: ReqId, alb: u32 },
     /// A request's CPU burst has ended.
     CpuDone { req: ReqId },
+    /// A request's wait on a downstream call has ended.
+    IoDone { req: ReqId },
     /// A request reaches a cache node, one network round trip after asking.
     CacheArrive { req: ReqId, cache: u32 },
     /// A cache node has served one of a request's operations.
@@ -299,6 +301,13 @@ impl<'s> Simulation<'s> {
                 Event::UserReady => self.new_request(),
                 Event::AlbForwarded { req, alb } => self.on_alb_forwarded(req, alb as usize),
                 Event::CpuDone { req } => self.on_cpu_done(req),
+                Event::IoDone { req } => {
+                    if self.requests.get(req).killed {
+                        self.drop_killed(req);
+                    } else {
+                        self.next_access(req);
+                    }
+                }
                 Event::CacheArrive { req, cache } => self.on_cache_arrive(req, cache as usize),
                 Event::CacheDone { req, cache, epoch } => {
                     self.on_cache_done(req, cache as usize, epoch)
@@ -567,7 +576,13 @@ impl<'s> Simulation<'s> {
             let at = self.now + host.burst_time(self.requests.get(next).cpu);
             self.events.schedule(at, Event::CpuDone { req: next });
         }
-        self.next_access(req);
+        match &mut self.runtime.fleets[request.at as usize].io {
+            Some((dist, stream)) => {
+                let at = self.now + dist.sample(stream);
+                self.events.schedule(at, Event::IoDone { req });
+            }
+            None => self.next_access(req),
+        }
     }
 
     /// The instance answers: its response time counts in the metrics and

@@ -191,6 +191,8 @@ pub struct Fleet {
     pub peak_in_service: u32,
     /// The target group's health checks and the group's use of them.
     pub health: HealthChecks,
+    /// Waiting on a downstream call after the CPU burst, and its stream.
+    pub io: Option<(crate::engine::dist::Dist, crate::engine::random::Stream)>,
     /// How long a query waits for one of an instance's database
     /// connections before failing.
     pub pool_wait_timeout: Option<SimDuration>,
@@ -224,6 +226,7 @@ impl Fleet {
             peak_in_service: 0,
             health: spec.health,
             workers: spec.workers,
+            io: None,
             pool_size: spec.pool.size,
             zones,
             pool_wait_timeout: spec.pool.wait_timeout,

@@ -378,6 +378,10 @@ fn ec2(
     };
     let reference_cpu = values::distribution(&raw.cpu, &format!("{key}.cpu"), base_dir)?;
     let cpu = reference_cpu.scaled_by_speed(instance_type.relative_speed);
+    let io = match &raw.io {
+        Some(v) => Some(values::distribution(v, &format!("{key}.io"), base_dir)?),
+        None => None,
+    };
     let database = match raw.database.as_ref() {
         Some(db) => {
             let id = names.resolve(db, &format!("{key}.database"))?;
@@ -460,6 +464,7 @@ fn ec2(
         workers,
         accept_queue,
         cpu,
+        io,
         database,
         cache,
         pool,

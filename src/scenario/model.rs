@@ -327,6 +327,9 @@ pub struct FleetSpec {
     pub accept_queue: u32,
     /// CPU time per request, already scaled to this type's speed.
     pub cpu: Dist,
+    /// Time per request waiting on a downstream call, holding its worker
+    /// slot but no vCPU.
+    pub io: Option<Dist>,
     /// The database each request queries, if any.
     pub database: Option<ComponentId>,
     /// The cache its reads go through first (cache-aside), if any.

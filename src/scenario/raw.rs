@@ -210,6 +210,9 @@ pub struct RawEc2 {
     pub accept_queue: Option<Spanned<i64>>,
     /// CPU time per request on the reference core.
     pub cpu: RawValue,
+    /// Time per request waiting on a downstream call (holding its worker
+    /// slot, not a vCPU), after its CPU burst.
+    pub io: Option<RawValue>,
     /// The RDS component each request queries.
     pub database: Option<Spanned<String>>,
     /// The ElastiCache component reads go through first (cache-aside).

@@ -287,7 +287,9 @@ impl Runtime {
                         .scaling
                         .as_ref()
                         .map(|scaling| ScalingGroup::new(scaling, name, measured_start));
-                    runtime.fleets.push(Fleet::new(spec, group, zone_ids(&spec.zones)));
+                    let mut fleet = Fleet::new(spec, group, zone_ids(&spec.zones));
+                    fleet.io = spec.io.clone().map(|d| (d, stream(format!("{name}.io"))));
+                    runtime.fleets.push(fleet);
                     runtime.lifecycle_streams.push(stream(format!("{name}.lifecycle")));
                     runtime.fleet_components.push(id);
                     let vcpus = u64::from(spec.instance_type.vcpus);
