@@ -43,22 +43,30 @@ pub fn render(summary: &Summary) -> String {
         r.offered_per_s, r.throughput_per_s, r.goodput_per_s
     );
     let e = &r.attempt_errors;
+    let kinds = [
+        ("refused", e.refused),
+        ("no targets", e.no_targets),
+        ("target down", e.target_down),
+        ("db connection", e.db_connection),
+        ("db down", e.db_down),
+        ("throttled", e.throttled),
+        ("function errors", e.function_errors),
+        ("gateway timeouts", e.gateway_timeouts),
+        ("timed out", e.timed_out),
+        ("server errors", e.server_errors),
+    ];
+    let failed: Vec<String> = kinds
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(kind, n)| format!("{kind} {}", thousands(*n)))
+        .collect();
+    let failed = if failed.is_empty() { "none".to_string() } else { failed.join("  ") };
     let _ = writeln!(
         out,
-        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: refused {}  no targets {}  target down {}  db connection {}  db down {}  throttled {}  function errors {}  gateway timeouts {}  timed out {}  server errors {}  wasted work {}",
+        "  attempts     {} ({} retries, amplification {:.3})  failed attempts: {failed}  wasted work {}",
         thousands(r.attempts),
         thousands(r.retries),
         r.amplification,
-        thousands(e.refused),
-        thousands(e.no_targets),
-        thousands(e.target_down),
-        thousands(e.db_connection),
-        thousands(e.db_down),
-        thousands(e.throttled),
-        thousands(e.function_errors),
-        thousands(e.gateway_timeouts),
-        thousands(e.timed_out),
-        thousands(e.server_errors),
         thousands(r.wasted)
     );
     match &summary.latency {
