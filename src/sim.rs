@@ -682,9 +682,14 @@ impl<'s> Simulation<'s> {
             self.latency.record(latency);
             self.window.completed += 1;
             self.totals.completed += 1;
+            let several_classes = self.classes.len() > 1;
             let class = &mut self.classes[request.class as usize];
             class.completed += 1;
-            class.latency.saturating_record(latency.max(1));
+            // A lone class's histogram is the run's, copied at the end:
+            // one record per request instead of two.
+            if several_classes {
+                class.latency.saturating_record(latency.max(1));
+            }
         }
     }
 
@@ -755,6 +760,9 @@ impl<'s> Simulation<'s> {
             let (taken, not_taken): (Vec<_>, Vec<_>) = mine.partition(|d| d.from != d.to);
             stats.decisions_taken = taken.len() as u64;
             stats.decisions_not_taken = not_taken.len() as u64;
+        }
+        if let [only] = self.classes.as_mut_slice() {
+            only.latency = self.latency.total().clone();
         }
         RunResult {
             arrivals: t.arrivals,

@@ -23,6 +23,7 @@ pub mod shape;
 
 pub use curve::{Piece, PieceRate, RateCurve};
 
+use crate::engine::dist::ziggurat;
 use crate::engine::random::Stream;
 use crate::engine::time::{SimDuration, SimTime};
 
@@ -113,8 +114,8 @@ impl Arrivals {
             if from < piece.end {
                 let bound = piece.rate.bound(self.piece_start, piece.end);
                 if bound > 0.0 {
-                    let gap = -libm::log(self.stream.uniform_open0()) / bound;
-                    let at = from + SimDuration::from_secs_f64(gap);
+                    let gap_ns = ziggurat::exponential(&mut self.stream) * 1e9 / bound;
+                    let at = from + SimDuration::from_nanos_f64(gap_ns);
                     if at < piece.end {
                         let kept = match piece.rate {
                             PieceRate::Constant(_) => true,

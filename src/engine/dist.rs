@@ -13,6 +13,7 @@
 
 mod gamma;
 mod table;
+pub mod ziggurat;
 
 pub use gamma::Gamma;
 pub use table::{Knot, QuantileTable, TableError};
@@ -154,21 +155,20 @@ impl Dist {
     pub fn sample(&self, stream: &mut Stream) -> SimDuration {
         let ns = match self {
             Dist::Constant(d) => return *d,
-            Dist::Exponential { mean_ns } => -mean_ns * libm::log(stream.uniform_open0()),
+            Dist::Exponential { mean_ns } => mean_ns * ziggurat::exponential(stream),
             Dist::LogNormal { mu, sigma } => libm::exp(mu + sigma * standard_normal(stream)),
             Dist::Gamma(gamma) => gamma.sample_ns(stream),
             Dist::Uniform { min_ns, max_ns } => min_ns + (max_ns - min_ns) * stream.uniform(),
             Dist::Empirical(table) => table.quantile_ns(stream.uniform()),
         };
-        SimDuration(ns.round() as u64)
+        SimDuration::from_nanos_f64(ns)
     }
 }
 
-/// One standard normal draw by the Box–Muller transform.
+/// One standard normal draw.
 #[inline]
 fn standard_normal(stream: &mut Stream) -> f64 {
-    let radius = libm::sqrt(-2.0 * libm::log(stream.uniform_open0()));
-    radius * libm::cos(std::f64::consts::TAU * stream.uniform())
+    ziggurat::normal(stream)
 }
 
 #[cfg(test)]
