@@ -108,10 +108,17 @@ fn run_guarded(scenario: &Scenario, options: &BatchOptions) -> Result<Finished> 
 pub fn run_one(scenario: &Scenario, options: &BatchOptions) -> Result<Finished> {
     let result = sim::run(scenario, 0);
     if let Some(stopped) = &result.stopped {
+        if options.write_files {
+            crate::report::output::clear_earlier_run(&options.output, &scenario.name)?;
+        }
+        let when = if stopped.at_s < 0.0 {
+            format!("in the warm-up, {:.1} s before the measured window", -stopped.at_s)
+        } else {
+            format!("{:.1} s into the measured window", stopped.at_s)
+        };
         return Err(anyhow!(
-            "{}: the run stopped {:.1} s into the measured window: {}",
+            "{}: the run stopped {when}: {}\n  note: no results were written for it",
             scenario.file.display(),
-            stopped.at_s,
             stopped.reason
         ));
     }

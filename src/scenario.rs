@@ -28,6 +28,7 @@ pub mod raw_traffic;
 pub mod routing;
 pub mod scaling;
 pub mod serverless;
+pub mod serverless_checks;
 pub mod trace;
 pub mod traffic;
 pub mod units;

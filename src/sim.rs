@@ -47,6 +47,19 @@ pub const MAX_IN_FLIGHT: usize = 2_000_000;
 /// still (zero service and think times in a loop).
 const MAX_EVENTS_AT_ONE_INSTANT: u64 = 50_000_000;
 
+/// Messages waiting in the queues beyond which a run stops: each takes
+/// about 50 bytes, so ten million hold about 500 MB.
+pub const MAX_QUEUED_MESSAGES: usize = 10_000_000;
+
+/// Events per simulated microsecond beyond which a run stops, once it has
+/// executed [`CRAWL_CHECK_AFTER`] events: simulated time crawls (a loop of
+/// nanosecond think times against an instant refusal, say), and the run
+/// would take days. The busiest gallery scenario executes about 0.004.
+const MAX_EVENTS_PER_MICROSECOND: u64 = 1_000;
+
+/// Events after which the crawl check starts, and between two checks.
+const CRAWL_CHECK_AFTER: u64 = 1 << 27;
+
 /// Length of one row of the time series.
 pub const WINDOW: SimDuration = SimDuration::from_secs(60);
 
@@ -90,6 +103,8 @@ enum Event {
     VisibilityTimeout { queue: u16, receive: u16, message: u32, generation: u32 },
     /// A minute of a Lambda event source's scaling passes.
     PollerTick,
+    /// A Lambda event source's pause after a throttle is over.
+    PollerResume { queue: u32 },
     /// A lost cache node's replacement serves, empty.
     CacheNodeBack { cache: u32, node: u32 },
     /// A failed database's primary serves again.
@@ -273,6 +288,12 @@ impl<'s> Simulation<'s> {
     fn run_loop(&mut self) {
         let mut same_instant = 0u64;
         while let Some((at, event)) = self.events.pop() {
+            if self.events.events_popped().is_multiple_of(CRAWL_CHECK_AFTER) && self.crawling() {
+                return;
+            }
+            if self.stopped.is_some() {
+                return;
+            }
             if at == self.now {
                 same_instant += 1;
                 if same_instant > MAX_EVENTS_AT_ONE_INSTANT {
@@ -339,6 +360,10 @@ impl<'s> Simulation<'s> {
                     self.on_visibility_timeout(queue as usize, message, generation, receive)
                 }
                 Event::PollerTick => self.on_event_source_tick(),
+                Event::PollerResume { queue } => {
+                    self.runtime.event_sources[queue as usize].backing_off = false;
+                    self.feed_consumer(queue as usize);
+                }
                 Event::StationDone { req } => self.on_station_done(req),
                 Event::Timeout { req, generation } => self.on_timeout(req, generation),
                 Event::Retry { req } => self.start_attempt(req),
@@ -371,6 +396,23 @@ impl<'s> Simulation<'s> {
                 }
             }
         }
+    }
+
+    /// True, with the run stopped, when simulated time advances far more
+    /// slowly than events are executed.
+    fn crawling(&mut self) -> bool {
+        let micros = self.now.as_nanos() / 1_000;
+        if self.events.events_popped() <= micros.saturating_mul(MAX_EVENTS_PER_MICROSECOND) {
+            return false;
+        }
+        self.stop(format!(
+            "simulated time crawled: {} events in {:.6} s of simulated time (more than \
+             {MAX_EVENTS_PER_MICROSECOND} per microsecond); a loop of near-zero think or service \
+             times against an instant answer",
+            self.events.events_popped(),
+            self.now.as_secs_f64()
+        ));
+        true
     }
 
     /// Records why the run cannot go on.

@@ -167,6 +167,42 @@ fn a_static_top_c_cache_hits_the_sum_of_the_top_c_probabilities() {
     assert_eq!(cache.counts.refused_sets, cache.counts.gets - cache.counts.hits);
 }
 
+/// A cache large enough never to evict, whose items live `ttl` after the
+/// miss that stored them: each key's reads form renewal cycles of one miss
+/// followed by the reads within T, so a key read at rate λᵢ hits
+/// λᵢT / (1 + λᵢT) of the time (the TTL-cache formula of Jung, Berger and
+/// Balakrishnan, "Modeling TTL-based Internet caches", INFOCOM 2003). A
+/// warm start must reach the same steady state: its items were stored at
+/// random instants of the last TTL, so they expire too.
+#[test]
+fn a_ttl_cache_hits_as_renewal_theory_says_warm_or_cold() {
+    let (rate, ttl_s) = (10_000.0, 10.0);
+    let popularity = Popularity::Zipf(Zipf::new(100_000, 0.8));
+    let theory: f64 = (0..popularity.count())
+        .map(|k| {
+            let p = popularity.probability(k);
+            let reads_per_ttl = rate * p * ttl_s;
+            p * reads_per_ttl / (1.0 + reads_per_ttl)
+        })
+        .sum();
+    for warm in ["warm = false", "warm = true"] {
+        let text = cached_site(
+            &format!("ttl = \"10s\"\n{warm}"),
+            "{ count = 100000, zipf = 0.8 }",
+            "10000/s",
+            "2m",
+        )
+        .replace("item_size = \"53687B\"", "item_size = \"1KiB\"")
+        .replace("warmup = \"0s\"", "warmup = \"30s\"");
+        let result = run(&text);
+        let cache = &result.caches[0];
+        let seen = cache.hit_ratio.expect("reads happened");
+        assert_eq!(cache.counts.evictions, 0, "{warm}");
+        assert!(cache.counts.expirations > 0, "{warm}: items expire");
+        assert!((seen - theory).abs() < 0.01, "{warm}: hit ratio {seen:.4}, theory {theory:.4}");
+    }
+}
+
 /// An LRU written here, independent of cloudtwin's: the hits of replaying
 /// `keys` through `capacity` items.
 fn reference_lru_hits(keys: &[u64], capacity: usize) -> u64 {
@@ -292,6 +328,16 @@ fn refused(text: &str, key: &str, words: &str) {
 fn bad_caches_are_refused_with_their_key() {
     let site = |extra: &str, keys: &str| cached_site(extra, keys, "10/s", "10m");
     let zipf = "{ count = 1000, zipf = 1.0 }";
+    refused(
+        &site("", zipf)
+            .replace(
+                "item_size = \"53687B\"",
+                "item_size = { dist = \"exponential\", mean = \"800MiB\" }",
+            )
+            .replace("cache.t4g.micro", "cache.r7g.xlarge"),
+        "components.kv.item_size",
+        "at most 512 MiB",
+    );
     refused(
         &site("", zipf).replace("item_size = \"53687B\"", "item_size = \"1GiB\""),
         "components.kv.item_size",

@@ -374,4 +374,29 @@ fn bad_databases_are_refused_with_their_key() {
         "components.web.db_pool.size",
         "out of range",
     );
+    refused(
+        &SPLIT.replace("replicas = 2", "replicas = 2\nquery = \"5ms\""),
+        "components.db.read_query",
+        "not both",
+    );
+    refused(
+        &SPLIT.replace("replicas = 2", "replicas = 0\nreplication_lag = \"1s\""),
+        "components.db.replication_lag",
+        "has none",
+    );
+    refused(
+        &SPLIT.replace("replicas = 2", "replicas = 2\nmulti_az = true\nzones = [\"us-east-1a\"]"),
+        "components.db.zones",
+        "at least two",
+    );
+    refused(
+        &SPLIT.replace("replicas = 2", "replicas = 2\nzones = [\"us-east-1a\", \"eu-west-1a\"]"),
+        "components.db.zones",
+        "not a zone of us-east-1",
+    );
+    refused(
+        &SPLIT.replace("replicas = 2", "replicas = 2\nzones = [\"us-east-1z\"]"),
+        "components.db.zones",
+        "us-east-1a to us-east-1f",
+    );
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use cloudtwin::billing::bill::bill;
 use cloudtwin::catalogue::Catalogue;
 use cloudtwin::components::lambda::LambdaCounts;
+use cloudtwin::engine::keys::{Popularity, Zipf};
 use cloudtwin::scenario::{self, Scenario, ScenarioError};
 use cloudtwin::sim::{self, RunResult, Usage};
 
@@ -333,6 +334,142 @@ fn a_lambda_consumer_receives_and_deletes_in_batches() {
     assert!(q.counts.deleted <= 5 * q.counts.delete_requests);
 }
 
+/// Under a backlog an EC2 consumer receives full batches: every
+/// ReceiveMessage after the first few returns the batch size (5), and
+/// processed messages are deleted with DeleteMessageBatch, a batch size at
+/// a time or when the instance's buffer runs dry. The fleet serves 20
+/// messages a second (2 threads, 100 ms each) against 100 sent.
+#[test]
+fn an_ec2_consumer_receives_and_deletes_in_batches_under_a_backlog() {
+    let text = queue("100/s", "\"100ms\"", "")
+        .replace("count = 2\n        workers = 20", "count = 1\n        workers = 2");
+    let result = run(&text, 0);
+    let q = &result.queues[0];
+    let c = &q.counts;
+    assert!(q.visible_at_end > 50_000, "a backlog builds: {q:?}");
+    assert!(c.received >= 5 * c.receive_requests - 10, "{c:?}");
+    assert!(c.received <= 5 * c.receive_requests, "{c:?}");
+    assert!(c.delete_requests * 2 <= c.deleted && c.delete_requests * 5 >= c.deleted, "{c:?}");
+}
+
+/// A Lambda consumer held to 5 by its reserved concurrency: a throttled
+/// batch makes the event source back off instead of receiving and
+/// throttling the whole queue at one instant. The function runs at its
+/// limit, throttled messages are few (at most one batch per second of
+/// pause), and they come back to be processed.
+#[test]
+fn a_throttled_event_source_backs_off_and_keeps_its_function_busy() {
+    let text = queue("400/s", "\"1ms\"", "visibility_timeout = \"60s\"")
+        .replace("visibility_timeout = \"30s\"\n", "")
+        .replace("consumer = \"workers\"", "consumer = \"fn\"")
+        .replace(
+            "[components.workers]",
+            "[components.fn]\ntype = \"lambda\"\nruntime = \"go\"\ncpu = \"1ms\"\nio = \"500ms\"\ntimeout = \"30s\"\nreserved_concurrency = 5\n[components.unused]",
+        );
+    let result = run(&text, 0);
+    let q = &result.queues[0];
+    let f = &result.functions[0];
+    assert!(f.peak_concurrency <= 5, "{f:?}");
+    assert!(f.mean_concurrency > 4.5, "the function stays busy: {f:?}");
+    let seconds = 20.0 * 60.0;
+    assert!(q.counts.throttled as f64 <= 5.0 * (seconds + 20.0), "{q:?}");
+    assert!(q.counts.deleted > 0 && q.visible_at_end > 100_000, "{q:?}");
+}
+
+/// CloudFront in front of a fleet: `edge` adds to the distribution.
+fn edge_site(edge: &str) -> String {
+    format!(
+        r#"
+        [scenario]
+        name = "edge"
+        start = "2026-01-01T00:00:00Z"
+        warmup = "2m"
+        duration = "10m"
+        seed = 12
+        [traffic]
+        entry = "cdn"
+        rate = "2000/s"
+        [request]
+        response_bytes = "100KiB"
+        [components.cdn]
+        type = "cloudfront"
+        origin = "web"
+        objects = {{ count = 10000, zipf = 0.8 }}
+        ttl = "60s"
+        {edge}
+        [components.web]
+        type = "ec2"
+        instance_type = "c7g.2xlarge"
+        count = 2
+        workers = 200
+        cpu = "1ms"
+        "#
+    )
+}
+
+/// An edge cache with a TTL and room for everything is a TTL cache: an
+/// object read at rate λᵢ hits λᵢT / (1 + λᵢT) of the time (one miss, then
+/// the reads within T). Its bill, by hand from the price list: $0.0100 per
+/// 10,000 HTTPS requests, and data out by the monthly volume tiers.
+#[test]
+fn an_edge_cache_hits_as_a_ttl_cache_and_bills_requests_and_bytes() {
+    let result = run(&edge_site(""), 0);
+    let edge = &result.edges[0];
+    let popularity = Popularity::Zipf(Zipf::new(10_000, 0.8));
+    let theory: f64 = (0..popularity.count())
+        .map(|k| {
+            let p = popularity.probability(k);
+            let reads_per_ttl = 2000.0 * p * 60.0;
+            p * reads_per_ttl / (1.0 + reads_per_ttl)
+        })
+        .sum();
+    let seen = edge.hit_ratio.expect("requests came");
+    assert!((seen - theory).abs() < 0.01, "edge hit ratio {seen:.4}, theory {theory:.4}");
+
+    let scenario = parse(&edge_site("")).unwrap();
+    let lines = bill(&scenario, &result.usage).lines;
+    let line = |item: &str| {
+        lines.iter().find(|l| l.service == "CloudFront" && l.item.contains(item)).unwrap()
+    };
+    let requests = edge.counts.requests as f64;
+    let want = requests / 10_000.0 * 0.01;
+    assert!((line("requests").window.as_usd_f64() - want).abs() < 0.006, "{want}");
+    let gb = (edge.counts.bytes_out as f64) / 1_073_741_824.0;
+    // Every answer is 100 KiB; a few requests were still at the origin at
+    // the end.
+    let answers = edge.counts.bytes_out / (100 * 1024);
+    assert_eq!(answers * 100 * 1024, edge.counts.bytes_out);
+    assert!(answers <= edge.counts.requests && answers + 100 > edge.counts.requests);
+    // The window's gigabytes are about 500 TB a month: the published tiers
+    // (per GB: 10 TB at $0.085, the next 40 TB at $0.080, the next 100 TB at
+    // $0.060, the next 350 TB at $0.040) price the month, and the window
+    // is its share, 10 minutes of 730 hours.
+    let window_share = 10.0 / (730.0 * 60.0);
+    let month_gb = gb / window_share;
+    let tiers = [(10_240.0, 0.085), (51_200.0, 0.080), (153_600.0, 0.060), (512_000.0, 0.040)];
+    let (mut below, mut month_usd) = (0.0, 0.0);
+    for (top, usd) in tiers {
+        month_usd += (month_gb.min(top) - below).max(0.0) * usd;
+        below = top;
+    }
+    assert!(month_gb > 153_600.0 && month_gb < 512_000.0, "{month_gb} GB a month");
+    let want = month_usd * window_share;
+    assert!((line("data out").window.as_usd_f64() - want).abs() < 0.006, "{want}");
+}
+
+/// A distribution's cache must hold the answers it stores, and `cacheable`
+/// only means something with a distribution.
+#[test]
+fn bad_edges_are_refused_with_their_key() {
+    refused(&edge_site("capacity = \"0MB\""), "components.cdn.capacity", "above 0");
+    refused(&edge_site("capacity = \"10KiB\""), "components.cdn.capacity", "cannot hold");
+    let text = queue("1/s", "\"1ms\"", "").replace(
+        "[request]\n        request_bytes = \"100KiB\"",
+        "[classes.jobs]\n        share = 1.0\n        cacheable = false",
+    );
+    refused(&text, "classes.jobs.cacheable", "no cloudfront");
+}
+
 fn refused(text: &str, key: &str, words: &str) {
     let error = parse(text).expect_err("the scenario must be refused").to_string();
     assert!(error.contains(key) && error.contains(words), "{error}");
@@ -373,5 +510,34 @@ fn bad_serverless_settings_are_refused_with_their_key() {
         &sqs.replace("visibility_timeout = \"30s\"", "visibility_timeout = \"13h\""),
         "components.jobs.visibility_timeout",
         "12 hours",
+    );
+    refused(
+        &sqs.replace("visibility_timeout = \"30s\"", "visibility_timeout = \"1500ms\""),
+        "components.jobs.visibility_timeout",
+        "whole seconds",
+    );
+    refused(
+        &sqs.replace("request_bytes = \"100KiB\"", "request_bytes = \"2MiB\""),
+        "request.request_bytes",
+        "at most 1048576 bytes",
+    );
+    let to_lambda = sqs.replace("consumer = \"workers\"", "consumer = \"fn\"").replace(
+        "[components.workers]",
+        "[components.fn]\ntype = \"lambda\"\nruntime = \"go\"\ncpu = \"1ms\"\ntimeout = \"60s\"\n[components.unused]",
+    );
+    refused(
+        &to_lambda,
+        "components.jobs.visibility_timeout",
+        "shorter than the timeout of its consumer",
+    );
+    refused(
+        &base.replace("cpu = \"5ms\"", "cpu = \"5ms\"\nprovisioned_concurrency = 950"),
+        "components.fn.provisioned_concurrency",
+        "at least 100 unreserved",
+    );
+    refused(
+        &base.replace("cpu = \"5ms\"", "cpu = \"5ms\"\ninit = \"300ms\""),
+        "components.fn.runtime",
+        "not both",
     );
 }

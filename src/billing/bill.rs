@@ -21,7 +21,7 @@ use crate::sim::Usage;
 pub const HOURS_PER_MONTH: i128 = 730;
 
 /// Bytes in the GB that AWS bills: 2³⁰ (AWS bills data in binary gigabytes).
-const BYTES_PER_GB: f64 = 1_073_741_824.0;
+pub(crate) const BYTES_PER_GB: f64 = 1_073_741_824.0;
 
 /// One charge on the bill.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -321,6 +321,9 @@ pub(crate) struct RawSqs {
     pub esm_batches_per_minute: Spanned<u32>,
     pub esm_max_batches: Spanned<u32>,
     pub esm: RawCite,
+    pub max_message_bytes: Spanned<u32>,
+    pub max_in_flight: Spanned<u32>,
+    pub quotas: RawCite,
 }
 
 /// The whole of `network.toml`.

@@ -138,6 +138,13 @@ pub struct SqsFacts {
     pub esm: (u32, u32, u32),
     /// Cites the event source scaling.
     pub esm_cite: Cited,
+    /// Largest message a queue accepts, bytes.
+    pub max_message_bytes: u32,
+    /// Most messages of a standard queue received and not yet deleted: a
+    /// receive beyond it gets nothing.
+    pub max_in_flight: u32,
+    /// Cites the quotas.
+    pub quotas: Cited,
 }
 
 /// Everything `serverless.toml` holds, checked.
@@ -274,5 +281,8 @@ fn sqs(raw: &RawSqs, file: &FileText, sources: &SourceTable) -> Result<SqsFacts,
             count(&raw.esm_max_batches, "esm_max_batches")?,
         ),
         esm_cite: sources.cite(&raw.esm, file)?,
+        max_message_bytes: count(&raw.max_message_bytes, "max_message_bytes")?,
+        max_in_flight: count(&raw.max_in_flight, "max_in_flight")?,
+        quotas: sources.cite(&raw.quotas, file)?,
     })
 }

@@ -270,7 +270,7 @@ fn every_cited_source_exists_and_every_source_is_cited() {
     let a = catalogue.api_gateway();
     cites.extend([&a.price, &a.limits]);
     let q = catalogue.sqs();
-    cites.extend([&q.price, &q.billing, &q.defaults, &q.esm_cite]);
+    cites.extend([&q.price, &q.billing, &q.defaults, &q.esm_cite, &q.quotas]);
     let c = catalogue.cloudfront();
     cites.extend([&c.requests, &c.out, &c.free_tier, &c.ttl]);
     let t = catalogue.transfer();

@@ -41,6 +41,13 @@ impl Tiers {
         total
     }
 
+    /// The charge for `quantity` units of one month of which the first
+    /// `free` are free: AWS counts the free units in the lowest tiers, so
+    /// the paid units start where the free ones end, not at the bottom.
+    pub fn charge_after_free(&self, quantity: f64, free: f64, per: f64) -> Money {
+        self.charge(quantity, per) - self.charge(quantity.min(free.max(0.0)), per)
+    }
+
     /// The first tier's price.
     pub fn first(&self) -> Money {
         self.0[0].usd

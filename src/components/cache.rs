@@ -21,7 +21,8 @@ pub use store::{Eviction, Store, Stored};
 
 use super::pool::ServerPool;
 use crate::engine::keys::Popularity;
-use crate::engine::time::SimTime;
+use crate::engine::random::Stream;
+use crate::engine::time::{SimDuration, SimTime};
 use crate::scenario::model::CacheSpec;
 
 /// One node during a run.
@@ -132,9 +133,10 @@ impl Cache {
     }
 
     /// Fills each node with the most popular of its keys, as a cache that
-    /// has run long under the same load would hold.
+    /// has run long under the same load would hold. With a TTL, each item
+    /// was set at a random instant of the last TTL, so the warm items
+    /// expire spread over the first TTL of the run rather than all at once.
     pub fn warm(&mut self, popularity: &Popularity) {
-        let expires = SimTime(u64::MAX);
         let mut full = vec![false; self.nodes.len()];
         for key in 0..popularity.count() {
             if full.iter().all(|&f| f) {
@@ -151,6 +153,13 @@ impl Cache {
                 full[n] = true;
                 continue;
             }
+            let expires = match self.spec.ttl {
+                None => SimTime(u64::MAX),
+                Some(ttl) => {
+                    let left = Stream::new(self.size_seed ^ key, 0, "warm-age").uniform_open0();
+                    SimTime::ZERO + SimDuration::from_nanos_f64(ttl.as_nanos() as f64 * left)
+                }
+            };
             store.set(key, bytes, expires, SimTime::ZERO);
         }
     }

@@ -283,9 +283,10 @@ impl Function {
         time
     }
 
-    /// Counts a started invocation and its billed time.
+    /// Counts a started invocation and its billed time: rounded up to the
+    /// millisecond, and at least 1 ms (AWS bills no invocation less).
     pub fn count(&mut self, cold: bool, provisioned: bool, billed: SimDuration, timed_out: bool) {
-        let ms = billed.as_nanos().div_ceil(1_000_000);
+        let ms = billed.as_nanos().div_ceil(1_000_000).max(1);
         for c in [&mut self.counts, &mut self.window] {
             c.invocations += 1;
             c.cold_starts += u64::from(cold);
@@ -321,6 +322,8 @@ mod tests {
             provisioned,
             facts: Box::new(catalogue.lambda().clone()),
             price_source: String::new(),
+            requests_source: String::new(),
+            provisioned_source: String::new(),
         };
         let stream = |n| Stream::new(1, 0, n);
         Function::new(&spec, [stream("io"), stream("init"), stream("idle")])

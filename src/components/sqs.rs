@@ -20,6 +20,18 @@ use crate::engine::time::SimTime;
 use crate::scenario::model::SqsSpec;
 use crate::stats::busy::BusyMeter;
 
+/// Why a receiver gave a message up without deleting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUp {
+    /// Its processing failed (an error or a function timeout).
+    Failed,
+    /// The Lambda invocation of its batch was throttled.
+    Throttled,
+    /// The receiver never started it: its visibility timeout returned it
+    /// while it waited in the receiver's buffer, or the receiver died.
+    Dropped,
+}
+
 /// A message known to the queue.
 #[derive(Debug, Clone, Copy)]
 pub struct Message {
@@ -61,6 +73,10 @@ pub struct QueueCounts {
     pub dead_lettered: u64,
     /// Visibility timeouts that returned a message to the queue.
     pub returned: u64,
+    /// Processings that ended in an error or a function timeout.
+    pub failed: u64,
+    /// Messages received in a batch whose Lambda invocation was throttled.
+    pub throttled: u64,
     /// SendMessage requests (64 KB chunks counted).
     pub send_requests: u64,
     /// ReceiveMessage requests that returned messages.
@@ -108,6 +124,12 @@ impl Queue {
         self.visible.len()
     }
 
+    /// True when a receive would get a message: one is visible and the
+    /// in-flight quota has room.
+    pub fn receivable(&self) -> bool {
+        !self.visible.is_empty() && self.invisible < u64::from(self.spec.facts.max_in_flight)
+    }
+
     /// Messages alive in the queue (visible or invisible).
     pub fn alive(&self) -> usize {
         self.messages.len() - self.free.len()
@@ -150,7 +172,7 @@ impl Queue {
         };
         self.visible.push_back(id);
         let chunks = bytes.div_ceil(u64::from(self.spec.facts.chunk_bytes)).max(1);
-        self.count(measured, |c| {
+        self.count(|c| {
             c.sent += 1;
             c.send_requests += chunks;
         });
@@ -158,10 +180,13 @@ impl Queue {
 
     /// Receives up to `max` visible messages (one ReceiveMessage call):
     /// each becomes invisible until deleted or its timeout; returns their
-    /// slots and the generation and receive number to time out with.
+    /// slots and the generation and receive number to time out with. At
+    /// the queue's in-flight quota a receive gets nothing.
     pub fn receive(&mut self, max: u32) -> Vec<(u32, u32, u32)> {
+        let room = u64::from(self.spec.facts.max_in_flight).saturating_sub(self.invisible);
+        let max = u64::from(max).min(room);
         let mut got = Vec::new();
-        while got.len() < max as usize {
+        while (got.len() as u64) < max {
             let Some(id) = self.visible.pop_front() else { break };
             let m = &mut self.messages[id as usize];
             m.visible = false;
@@ -170,10 +195,9 @@ impl Queue {
             got.push((id, m.generation, m.receives));
         }
         self.invisible += got.len() as u64;
-        let measured = got.first().is_some_and(|&(id, _, _)| self.messages[id as usize].measured);
         if !got.is_empty() {
             let n = got.len() as u64;
-            self.count(measured, |c| {
+            self.count(|c| {
                 c.received += n;
                 c.receive_requests += 1;
             });
@@ -188,7 +212,6 @@ impl Queue {
         let m = &mut self.messages[id as usize];
         m.copies -= 1;
         let first = !m.deleted && !m.dead;
-        let measured = m.measured;
         if first {
             m.deleted = true;
             if !m.visible {
@@ -198,7 +221,7 @@ impl Queue {
                 m.visible = false;
             }
         }
-        self.count(measured, |c| {
+        self.count(|c| {
             if first {
                 c.deleted += 1;
             } else {
@@ -209,16 +232,29 @@ impl Queue {
         first
     }
 
-    /// A receiver gave up on message `id` (an error or a throttle): it
-    /// stays invisible until its timeout returns it.
-    pub fn failed(&mut self, id: u32) {
-        self.messages[id as usize].copies -= 1;
+    /// A receiver gave up on message `id`, for the reason `why`: it stays
+    /// invisible until its timeout returns it.
+    pub fn give_up(&mut self, id: u32, why: GiveUp) {
+        let m = &mut self.messages[id as usize];
+        m.copies -= 1;
+        match why {
+            GiveUp::Failed => self.count(|c| c.failed += 1),
+            GiveUp::Throttled => self.count(|c| c.throttled += 1),
+            GiveUp::Dropped => {}
+        }
         self.release_if_done(id);
     }
 
+    /// True while receive number `receive` of message `id` still holds it:
+    /// not deleted, dead-lettered or returned to the queue since.
+    pub fn still_held(&self, id: u32, receive: u32) -> bool {
+        let m = &self.messages[id as usize];
+        m.receives == receive && !m.visible && !m.deleted && !m.dead
+    }
+
     /// Counts delete requests (one per DeleteMessage or DeleteMessageBatch).
-    pub fn count_deletes(&mut self, requests: u64, measured: bool) {
-        self.count(measured, |c| c.delete_requests += requests);
+    pub fn count_deletes(&mut self, requests: u64) {
+        self.count(|c| c.delete_requests += requests);
     }
 
     /// The visibility timeout of receive `receive` of message `id` has run
@@ -230,17 +266,16 @@ impl Queue {
         if m.generation != generation || m.receives != receive || m.deleted || m.dead || m.visible {
             return false;
         }
-        let measured = m.measured;
         self.invisible -= 1;
         if max.is_some_and(|max| m.receives >= max) {
             m.dead = true;
-            self.count(measured, |c| c.dead_lettered += 1);
+            self.count(|c| c.dead_lettered += 1);
             self.release_if_done(id);
             return false;
         }
         m.visible = true;
         self.visible.push_front(id);
-        self.count(measured, |c| c.returned += 1);
+        self.count(|c| c.returned += 1);
         true
     }
 
@@ -251,11 +286,12 @@ impl Queue {
         }
     }
 
-    fn count(&mut self, measured: bool, f: impl Fn(&mut QueueCounts)) {
+    /// Counts an action in the window and in the run's totals (reset when
+    /// the warm-up ends): the bill counts the calls made in the measured
+    /// window, whenever their message was sent.
+    fn count(&mut self, f: impl Fn(&mut QueueCounts)) {
         f(&mut self.window);
-        if measured {
-            f(&mut self.counts);
-        }
+        f(&mut self.counts);
     }
 }
 
@@ -302,10 +338,10 @@ mod tests {
         q.send(1, 0, 10, SimTime(0), true);
         for round in 1..=2 {
             let (id, g, r) = q.receive(1)[0];
-            q.failed(id);
+            q.give_up(id, GiveUp::Failed);
             assert_eq!(q.timed_out(id, g, r), round == 1);
         }
-        assert_eq!(q.counts.dead_lettered, 1);
+        assert_eq!((q.counts.dead_lettered, q.counts.failed), (1, 2));
         assert_eq!((q.alive(), q.depth()), (0, 0));
     }
 }

@@ -56,6 +56,14 @@ fn remove_earlier_results(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Removes an earlier run's files of scenario `name` under `output`, if
+/// any: a run that could not finish must not leave an older run's results
+/// looking like its own.
+pub fn clear_earlier_run(output: &Path, name: &str) -> Result<()> {
+    let dir = output.join(name);
+    if dir.is_dir() { remove_earlier_results(&dir) } else { Ok(()) }
+}
+
 /// Writes every file of one run into `dir`.
 pub fn write_run(
     dir: &Path,

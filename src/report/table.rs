@@ -215,9 +215,18 @@ pub fn render(summary: &Summary) -> String {
         let delay = q.delay.map_or("n/a".to_string(), |d| {
             format!("p50 {:.0} ms, p99 {:.0} ms", d.p50_ms, d.p99_ms)
         });
+        let gave_up = if c.failed + c.throttled > 0 {
+            format!(
+                "; consumer gave up {} (failed) and {} (throttled)",
+                thousands(c.failed),
+                thousands(c.throttled)
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "  queue        {}: {} sent, {} deleted, {} duplicates, {} dead-lettered, {} returned; \
+            "  queue        {}: {} sent, {} deleted, {} duplicates, {} dead-lettered, {} returned{gave_up}; \
              delay to processed {delay}; {} visible and {} in flight at end",
             q.name,
             thousands(c.sent),

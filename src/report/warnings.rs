@@ -58,17 +58,21 @@ pub enum Warning {
         /// Minutes of the window that ended with an instance held there.
         minutes: usize,
     },
-    /// A component that no request reaches, yet is billed.
+    /// A component that no request reaches.
     Unreached {
         /// The component.
         component: String,
+        /// True when it costs money even unused (instances, nodes, a load
+        /// balancer's hours, provisioned concurrency).
+        billed: bool,
     },
     /// Many requests failed after their last attempt.
     Failures {
         /// Requests that failed.
         failed: u64,
-        /// Requests that arrived.
-        arrived: u64,
+        /// Requests that finished, failed or answered (as in the table's
+        /// headline, which leaves out those still in flight).
+        finished: u64,
     },
     /// A fleet had no instance in service at the end of some minutes.
     NoInstances {
@@ -76,6 +80,40 @@ pub enum Warning {
         component: String,
         /// Minutes that ended with none in service.
         minutes: usize,
+        /// True when the fleet consumes a queue (its messages wait rather
+        /// than fail).
+        consumer: bool,
+    },
+    /// A queue's consumer failed to process messages: errors, function
+    /// timeouts or throttled batches, which come back after their
+    /// visibility timeout.
+    QueueFailures {
+        /// The queue.
+        queue: String,
+        /// Processings that failed.
+        failed: u64,
+        /// Messages in throttled batches.
+        throttled: u64,
+        /// Receives of a message.
+        received: u64,
+    },
+    /// Messages went to a queue's dead-letter queue.
+    DeadLettered {
+        /// The queue.
+        queue: String,
+        /// Messages dead-lettered.
+        messages: u64,
+        /// Messages sent.
+        sent: u64,
+    },
+    /// Many messages were still waiting in a queue when the run ended.
+    QueueBacklog {
+        /// The queue.
+        queue: String,
+        /// Messages visible at the end.
+        visible: u64,
+        /// Messages sent.
+        sent: u64,
     },
     /// A database instance refused new connections at its
     /// `max_connections`: callers' pools together wanted more.
@@ -109,18 +147,38 @@ impl fmt::Display for Warning {
                 f,
                 "{component} ran out of CPU credits (standard mode) for {minutes} minutes: its vCPUs were held to their baseline\n    hint: use cpu_credits = \"unlimited\", a larger type, or a non-burstable family"
             ),
-            Warning::Unreached { component } => write!(
+            Warning::Unreached { component, billed: true } => write!(
                 f,
                 "{component} is never reached by a request, yet it is billed\n    hint: connect it (targets, database, next) or remove it"
             ),
-            Warning::Failures { failed, arrived } => write!(
+            Warning::Unreached { component, billed: false } => write!(
                 f,
-                "{failed} of {arrived} requests ({:.1}%) failed after their last attempt\n    hint: `failed attempts` in the table says why; events.csv and timeseries.csv say when",
-                *failed as f64 / (*arrived).max(1) as f64 * 100.0
+                "{component} is never reached by a request: it does nothing in this run and costs nothing\n    hint: connect it (targets, database, consumer, origin, next) or remove it"
             ),
-            Warning::NoInstances { component, minutes } => write!(
+            Warning::Failures { failed, finished } => write!(
+                f,
+                "{failed} of the {finished} requests that finished ({:.1}%) failed after their last attempt\n    hint: `failed attempts` in the table says why; events.csv and timeseries.csv say when",
+                *failed as f64 / (*finished).max(1) as f64 * 100.0
+            ),
+            Warning::NoInstances { component, minutes, consumer: true } => write!(
+                f,
+                "{component} had no instance in service at the end of {minutes} minutes: its queue's messages waited\n    hint: see NAME_in_service in timeseries.csv and the queue's depth"
+            ),
+            Warning::NoInstances { component, minutes, consumer: false } => write!(
                 f,
                 "{component} had no instance in service at the end of {minutes} minutes: its requests failed with 503 (or 502 while its instances were crashed)\n    hint: see NAME_in_service and NAME_unhealthy in timeseries.csv"
+            ),
+            Warning::QueueFailures { queue, failed, throttled, received } => write!(
+                f,
+                "{queue}'s consumer gave up on messages: {failed} processings failed (errors or timeouts) and {throttled} messages were in throttled invocations, of {received} receives; each comes back after its visibility timeout\n    hint: see the consumer's errors and timeouts in the table, and its concurrency limits"
+            ),
+            Warning::DeadLettered { queue, messages, sent } => write!(
+                f,
+                "{messages} of {sent} messages sent to {queue} went to its dead-letter queue, unprocessed\n    hint: raise max_receives, lengthen visibility_timeout, or fix the consumer's failures"
+            ),
+            Warning::QueueBacklog { queue, visible, sent } => write!(
+                f,
+                "{visible} of the {sent} messages sent to {queue} were still waiting at the end: its consumer did not keep up\n    hint: run longer to see it drain, or give the consumer more capacity; see NAME_depth in timeseries.csv"
             ),
             Warning::ConnectionsExhausted { instance, max_connections, refused } => write!(
                 f,
@@ -136,7 +194,14 @@ pub fn collect(scenario: &Scenario, result: &RunResult) -> Vec<Warning> {
     let reached = reachable(scenario);
     for (id, component) in scenario.components.iter().enumerate() {
         if !reached[id] && !matches!(component.kind, ComponentKind::Station(_)) {
-            warnings.push(Warning::Unreached { component: component.name.clone() });
+            let billed = match &component.kind {
+                ComponentKind::Lambda(function) => function.provisioned > 0,
+                ComponentKind::ApiGateway(_)
+                | ComponentKind::Sqs(_)
+                | ComponentKind::CloudFront(_) => false,
+                _ => true,
+            };
+            warnings.push(Warning::Unreached { component: component.name.clone(), billed });
         }
     }
     for (i, tier) in result.tiers.iter().enumerate() {
@@ -162,7 +227,7 @@ pub fn collect(scenario: &Scenario, result: &RunResult) -> Vec<Warning> {
     }
     let finished = result.completed + result.failed;
     if finished > 0 && result.failed as f64 / finished as f64 >= FAILURES {
-        warnings.push(Warning::Failures { failed: result.failed, arrived: result.arrivals });
+        warnings.push(Warning::Failures { failed: result.failed, finished });
     }
     for (f, fleet) in result.fleets.iter().enumerate() {
         let minutes = result
@@ -171,7 +236,45 @@ pub fn collect(scenario: &Scenario, result: &RunResult) -> Vec<Warning> {
             .filter(|w| w.fleets.get(f).is_some_and(|c| c.in_service == 0))
             .count();
         if minutes > 0 {
-            warnings.push(Warning::NoInstances { component: fleet.name.clone(), minutes });
+            let consumer = scenario.components.iter().any(|c| match &c.kind {
+                ComponentKind::Sqs(queue) => {
+                    matches!(queue.consumer, crate::scenario::model::Consumer::Fleet(id)
+                        if scenario.components[id].name == fleet.name)
+                }
+                _ => false,
+            });
+            warnings.push(Warning::NoInstances {
+                component: fleet.name.clone(),
+                minutes,
+                consumer,
+            });
+        }
+    }
+    for queue in &result.queues {
+        let c = &queue.counts;
+        let gave_up = c.failed + c.throttled;
+        if c.received > 0 && gave_up as f64 >= FAILURES * c.received as f64 {
+            warnings.push(Warning::QueueFailures {
+                queue: queue.name.clone(),
+                failed: c.failed,
+                throttled: c.throttled,
+                received: c.received,
+            });
+        }
+        if c.dead_lettered > 0 {
+            warnings.push(Warning::DeadLettered {
+                queue: queue.name.clone(),
+                messages: c.dead_lettered,
+                sent: c.sent,
+            });
+        }
+        if queue.visible_at_end as f64 > BACKLOG_SHARE * c.sent as f64 && queue.visible_at_end > 100
+        {
+            warnings.push(Warning::QueueBacklog {
+                queue: queue.name.clone(),
+                visible: queue.visible_at_end,
+                sent: c.sent,
+            });
         }
     }
     for db in &result.databases {

@@ -86,8 +86,10 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
             e
         }
     })?;
-    let classes = super::classes::build_classes(&top, &components, &names, base_dir, &mut defaults)
-        .map_err(|p| source.error(p))?;
+    let uses = super::classes::ByteUses::of(&components, traffic.entry);
+    let classes =
+        super::classes::build_classes(&top, &components, &names, base_dir, uses, &mut defaults)
+            .map_err(|p| source.error(p))?;
     let client = super::client::build_client(top.client.as_ref(), &mut defaults)
         .map_err(|p| source.error(p))?;
     super::data_checks::check_data_tier(&components, &classes, &names)
@@ -106,6 +108,9 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         super::serverless::account(top.account.as_ref(), catalogue, has_lambda, &mut defaults)
             .map_err(|p| source.error(p))?;
     check_reserved_concurrency(&components, &names, &account, catalogue)
+        .map_err(|p| source.error(p))?;
+    super::serverless_checks::check_queues(&components, &names).map_err(|p| source.error(p))?;
+    super::serverless_checks::check_edges(&components, &classes, &names)
         .map_err(|p| source.error(p))?;
     let users = match &top.users {
         Some(raw) => Some(users_section(raw.get_ref(), base_dir).map_err(|p| source.error(p))?),
@@ -130,8 +135,10 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
     })
 }
 
-/// Refuses reserved concurrency that leaves the account less than AWS's
-/// minimum of unreserved concurrency.
+/// Refuses reserved or provisioned concurrency that leaves the account
+/// less than AWS's minimum of unreserved concurrency (provisioned
+/// environments of a function without a reservation come out of the
+/// unreserved pool).
 fn check_reserved_concurrency(
     components: &[super::model::Component],
     names: &ComponentNames,
@@ -143,19 +150,25 @@ fn check_reserved_concurrency(
     let mut reserved = 0u32;
     for (id, component) in components.iter().enumerate() {
         let super::model::ComponentKind::Lambda(spec) = &component.kind else { continue };
-        let Some(r) = spec.reserved else { continue };
-        reserved = reserved.saturating_add(r);
+        let (set_aside, key) = match spec.reserved {
+            Some(r) => (r, "reserved_concurrency"),
+            None => (spec.provisioned, "provisioned_concurrency"),
+        };
+        if set_aside == 0 {
+            continue;
+        }
+        reserved = reserved.saturating_add(set_aside);
         if reserved > most {
             return Err(Problem::new(
                 names.entries[id].2.clone(),
-                format!("components.{}.reserved_concurrency", component.name),
+                format!("components.{}.{key}", component.name),
                 format!(
-                    "the functions reserve {reserved} of the account's {} concurrent executions: \
-                     AWS keeps at least {minimum} unreserved",
+                    "the functions reserve or provision {reserved} of the account's {} \
+                     concurrent executions: AWS keeps at least {minimum} unreserved",
                     account.lambda_concurrency
                 ),
             )
-            .with_hint("lower the reservation, or raise account.lambda_concurrency"));
+            .with_hint("lower the reservation or provisioned concurrency, or raise account.lambda_concurrency"));
         }
     }
     Ok(())
@@ -179,12 +192,14 @@ fn toml_error(
     // A syntax error leaves no tree to find the key in; for a duplicate
     // the span covers the repeated key itself, so its text names it.
     if key.is_empty() && error.message().contains("duplicate key") {
-        key = source
-            .text
-            .get(span.clone())
-            .unwrap_or_default()
-            .trim_matches(['[', ']', ' '])
-            .to_string();
+        let repeated =
+            source.text.get(span.clone()).unwrap_or_default().trim_matches(['[', ']', ' ']);
+        key = match enclosing_table(&source.text, span.start) {
+            Some(table) if !source.text[span.clone()].trim_start().starts_with('[') => {
+                format!("{table}.{repeated}")
+            }
+            _ => repeated.to_string(),
+        };
     }
     let message = plain_message(error.message());
     let top_level = key.is_empty() || !key.contains('.') && !key.contains('[');
@@ -196,14 +211,23 @@ fn toml_error(
         Some("the README lists each table's keys; scenarios/ has complete examples".to_string())
     } else if key == "faults" && message.contains("expected a sequence") {
         Some("write each fault as its own [[faults]] table (two brackets)".to_string())
-    } else if message.contains("expected a string") {
-        Some("durations, rates and sizes are strings with their unit, like \"10m\", \"250/s\" or \"2KiB\"".to_string())
     } else {
-        None
+        value_hint(&message)
     };
     let mut problem = Problem::new(span, key, message);
     problem.hint = hint;
     source.error(problem)
+}
+
+/// The name of the `[table]` whose header comes last before `offset`, if
+/// any: where a key that the parser could not place was written.
+fn enclosing_table(text: &str, offset: usize) -> Option<String> {
+    text.get(..offset)?
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| line.starts_with('['))
+        .map(|header| header.split(']').next().unwrap_or("").trim_matches(['[', ' ']).to_string())
 }
 
 /// The dotted path of the deepest key whose key or value covers `offset`.
@@ -245,6 +269,14 @@ pub fn key_path_at(table: &DeTable<'_>, offset: usize) -> String {
     let mut best = Vec::new();
     search(table, offset, &mut Vec::new(), &mut best);
     best.join(".")
+}
+
+/// A hint for a value of the wrong type, such as a bare number where a
+/// duration, rate or size with its unit is expected.
+pub fn value_hint(message: &str) -> Option<String> {
+    message.contains("expected a string").then(|| {
+        "durations, rates and sizes are strings with their unit, like \"10m\", \"250/s\", \"2KiB\" or \"1769MB\"".to_string()
+    })
 }
 
 /// A hint for serde's "unknown field `x`, expected one of `a`, `b`": the

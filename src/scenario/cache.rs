@@ -15,6 +15,9 @@ use crate::components::cache::Eviction;
 use crate::engine::dist::Dist;
 use crate::engine::time::SimDuration;
 
+/// The largest value Redis and Valkey store (their `proto-max-bulk-len`
+/// default, 512 MiB).
+const MAX_VALUE_BYTES: u64 = 512 * 1024 * 1024;
 /// Bytes in a GiB.
 const GIB: f64 = 1_073_741_824.0;
 
@@ -87,6 +90,17 @@ pub(super) fn cache(
             ),
         )
         .with_hint("choose a larger node type or smaller items"));
+    }
+    if largest > MAX_VALUE_BYTES {
+        return Err(Problem::new(
+            span(&raw.item_size),
+            format!("{key}.item_size"),
+            format!(
+                "items of {largest} bytes (the largest, or the mean of an unbounded \
+                 distribution): Redis and Valkey keep values of at most 512 MiB"
+            ),
+        )
+        .with_hint("keep large objects in S3 and cache a reference"));
     }
     let ttl = match &raw.ttl {
         Some(t) => Some(values::positive_duration(t, &format!("{key}.ttl"))?),
@@ -225,6 +239,12 @@ fn reserved_percent(
 ) -> Result<f64, Problem> {
     let full = format!("{key}.reserved_memory_percent");
     match &raw.reserved_memory_percent {
+        Some(p) if engine == CacheEngine::Memcached => Err(Problem::new(
+            p.span(),
+            full,
+            "Memcached has no reserved-memory setting: it may use all of its memory for items",
+        )
+        .with_hint("leave reserved_memory_percent out for memcached")),
         Some(p) => {
             let percent = *p.get_ref();
             if !(0.0..100.0).contains(&percent) {

@@ -16,19 +16,43 @@ use super::values;
 /// How far shares may be from adding up to 1 (rounding in the file).
 const SHARE_TOLERANCE: f64 = 1e-6;
 
+/// What the rest of the scenario does with a request's bytes and
+/// connections, so that only the defaults a run uses are listed and a
+/// queue's size limit is checked where the size is written.
+#[derive(Debug, Clone, Copy)]
+pub struct ByteUses {
+    /// Bytes are billed or metered (anything but textbook stations).
+    pub bytes: bool,
+    /// Connections are metered (a load balancer's LCUs).
+    pub connections: bool,
+    /// The entry is a queue: each request is a message of at most this
+    /// many bytes.
+    pub max_message_bytes: Option<u32>,
+}
+
+impl ByteUses {
+    /// What `components` do with bytes, for traffic entering at `entry`.
+    pub fn of(components: &[Component], entry: usize) -> ByteUses {
+        ByteUses {
+            bytes: components.iter().any(|c| !matches!(c.kind, ComponentKind::Station(_))),
+            connections: components.iter().any(|c| matches!(c.kind, ComponentKind::Alb(_))),
+            max_message_bytes: match &components[entry].kind {
+                ComponentKind::Sqs(queue) => Some(queue.facts.max_message_bytes),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// The classes of a scenario; one called `default` when it has none.
 pub fn build_classes(
     top: &RawTop,
     components: &[Component],
     names: &ComponentNames,
     base_dir: &Path,
+    uses: ByteUses,
     defaults: &mut Defaults,
 ) -> Result<Vec<ClassSpec>, Problem> {
-    // Bytes and connections only matter to a load balancer's LCUs: without
-    // one, unused defaults are not listed.
-    let has_alb = components.iter().any(|c| matches!(c.kind, ComponentKind::Alb(_)));
-    let mut quiet = Defaults::default();
-    let request_defaults = if has_alb { defaults } else { &mut quiet };
     let Some(classes) = &top.classes else {
         let raw = top.request.as_ref().map(|r| r.get_ref());
         let request = request_spec(
@@ -36,7 +60,8 @@ pub fn build_classes(
             raw.and_then(|r| r.response_bytes.as_ref()),
             raw.and_then(|r| r.requests_per_connection.as_ref()),
             "request",
-            request_defaults,
+            uses,
+            defaults,
         )?;
         let class = ClassSpec {
             name: "default".into(),
@@ -66,7 +91,7 @@ pub fn build_classes(
     for (name, raw) in classes.get_ref() {
         let key = format!("classes.{name}");
         super::build::check_name(name).map_err(|why| Problem::new(raw.span(), key.clone(), why))?;
-        let class = build_class(name, raw, &key, components, names, base_dir, request_defaults)?;
+        let class = build_class(name, raw, &key, components, names, base_dir, uses, defaults)?;
         total += class.share;
         built.push(class);
     }
@@ -81,6 +106,7 @@ pub fn build_classes(
 }
 
 /// One `[classes.NAME]`.
+#[allow(clippy::too_many_arguments)]
 fn build_class(
     name: &str,
     raw: &Spanned<RawClass>,
@@ -88,6 +114,7 @@ fn build_class(
     components: &[Component],
     names: &ComponentNames,
     base_dir: &Path,
+    uses: ByteUses,
     defaults: &mut Defaults,
 ) -> Result<ClassSpec, Problem> {
     let r = raw.get_ref();
@@ -104,6 +131,7 @@ fn build_class(
         r.response_bytes.as_ref(),
         r.requests_per_connection.as_ref(),
         key,
+        uses,
         defaults,
     )?;
     let mut class = ClassSpec {
@@ -116,6 +144,17 @@ fn build_class(
         lambda_cpu: Vec::new(),
         cacheable: r.cacheable.as_ref().is_none_or(|c| *c.get_ref()),
     };
+    if let Some(c) = &r.cacheable
+        && !components.iter().any(|c| matches!(c.kind, ComponentKind::CloudFront(_)))
+    {
+        return Err(Problem::new(
+            c.span(),
+            format!("{key}.cacheable"),
+            "says whether CloudFront may cache the class's answers, and the scenario has no \
+             cloudfront component",
+        )
+        .with_hint("leave cacheable out, or put a cloudfront component at the entry"));
+    }
     for (target, work) in r.work.iter().flatten() {
         let work_key = format!("{key}.work.{target}");
         let id = names.find(target).ok_or_else(|| names.unknown(target, work.span(), &work_key))?;
@@ -242,6 +281,7 @@ fn request_spec(
     response_bytes: Option<&Spanned<String>>,
     requests_per_connection: Option<&Spanned<f64>>,
     prefix: &str,
+    uses: ByteUses,
     defaults: &mut Defaults,
 ) -> Result<RequestSpec, Problem> {
     let mut spec =
@@ -249,15 +289,32 @@ fn request_spec(
     let source = "Assumption: a small API call";
     match request_bytes {
         Some(v) => {
-            spec.request_bytes = values::message_size(v, &format!("{prefix}.request_bytes"))?
+            let key = format!("{prefix}.request_bytes");
+            spec.request_bytes = values::message_size(v, &key)?;
+            if let Some(most) = uses.max_message_bytes
+                && spec.request_bytes > u64::from(most)
+            {
+                return Err(Problem::new(
+                    v.span(),
+                    key,
+                    format!(
+                        "{} bytes: each request is a message to the queue at the entry, and SQS \
+                         takes messages of at most {most} bytes (1 MiB)",
+                        spec.request_bytes
+                    ),
+                )
+                .with_hint("send a reference to the payload (in S3, say) instead"));
+            }
         }
-        None => defaults.used(format!("{prefix}.request_bytes"), "1KiB", source),
+        None if uses.bytes => defaults.used(format!("{prefix}.request_bytes"), "1KiB", source),
+        None => {}
     }
     match response_bytes {
         Some(v) => {
             spec.response_bytes = values::message_size(v, &format!("{prefix}.response_bytes"))?
         }
-        None => defaults.used(format!("{prefix}.response_bytes"), "10KiB", source),
+        None if uses.bytes => defaults.used(format!("{prefix}.response_bytes"), "10KiB", source),
+        None => {}
     }
     match requests_per_connection {
         Some(v) if !(*v.get_ref() >= 1.0 && v.get_ref().is_finite()) => {
@@ -268,6 +325,7 @@ fn request_spec(
             ));
         }
         Some(v) => spec.requests_per_connection = *v.get_ref(),
+        None if !uses.connections => {}
         None => defaults.used(
             format!("{prefix}.requests_per_connection"),
             "1",

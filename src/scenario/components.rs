@@ -9,7 +9,9 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::build::{Defaults, check_name, key_path_at, plain_message, unknown_field_hint};
+use super::build::{
+    Defaults, check_name, key_path_at, plain_message, unknown_field_hint, value_hint,
+};
 use super::error::{Problem, ScenarioError, Source};
 use super::model::{
     AlbSpec, Component, ComponentId, ComponentKind, FleetSpec, HealthChecks, NextHop, PoolSpec,
@@ -148,9 +150,11 @@ pub(super) fn build_components(
                 if path.is_empty() { key.clone() } else { path },
                 plain_message(e.message()),
             );
-            if e.message().contains("unknown field") {
-                problem.hint = unknown_field_hint(e.message());
-            }
+            problem.hint = if e.message().contains("unknown field") {
+                unknown_field_hint(e.message())
+            } else {
+                value_hint(e.message())
+            };
             source.error(problem)
         };
         let built_kind = match kind.as_str() {

@@ -78,6 +78,20 @@ pub(super) fn rds(
         Some(r) => values::integer_in(r, &format!("{key}.replicas"), 0, MAX_REPLICAS)?,
         None => 0,
     };
+    if replicas == 0 {
+        let needless = [
+            ("replication_lag", raw.replication_lag.as_ref().map(values::span)),
+            ("read_routing", raw.read_routing.as_ref().map(|r| r.span())),
+        ];
+        if let Some((name, Some(at))) = needless.into_iter().find(|(_, at)| at.is_some()) {
+            return Err(Problem::new(
+                at,
+                format!("{key}.{name}"),
+                "applies to read replicas, and this database has none",
+            )
+            .with_hint("add replicas = N, or leave this key out"));
+        }
+    }
     let read_routing = read_routing(raw, key, replicas, defaults)?;
     let replication_lag = match &raw.replication_lag {
         Some(v) => values::distribution(v, &format!("{key}.replication_lag"), base_dir)?,
@@ -119,7 +133,15 @@ pub(super) fn rds(
         }
     };
     let during_outage = match &raw.during_outage {
-        None => OutageBehaviour::Fail,
+        None => {
+            defaults.used(
+                format!("{key}.during_outage"),
+                "fail",
+                "Assumption: while the database is down (a db_failure fault) its queries fail at \
+                 once, as a refused connection does",
+            );
+            OutageBehaviour::Fail
+        }
         Some(d) => match d.get_ref().as_str() {
             "fail" => OutageBehaviour::Fail,
             "wait" => OutageBehaviour::Wait,
@@ -138,6 +160,13 @@ pub(super) fn rds(
         &["us-east-1a", "us-east-1b", "us-east-1c"],
         defaults,
     )?;
+    if multi_az && zones.len() < 2 {
+        return Err(Problem::new(
+            raw.zones.as_ref().map_or(raw.kind.span(), values::span),
+            format!("{key}.zones"),
+            "a Multi-AZ database keeps its standby in another zone: list at least two",
+        ));
+    }
     let query_bytes = match &raw.query_bytes {
         Some(b) => values::size(b, &format!("{key}.query_bytes"))?,
         None => {
@@ -205,6 +234,16 @@ fn query_times(raw: &RawRds, key: &str, base_dir: &Path) -> Result<(Dist, Dist),
             .map(|value| values::distribution(value, &format!("{key}.{name}"), base_dir))
             .transpose()
     };
+    if let (Some(_), Some(extra)) =
+        (&raw.query, raw.read_query.as_ref().or(raw.write_query.as_ref()))
+    {
+        let which = if raw.read_query.is_some() { "read_query" } else { "write_query" };
+        return Err(Problem::new(
+            values::span(extra),
+            format!("{key}.{which}"),
+            "give `query` (reads and writes alike), or `read_query` and `write_query`, not both",
+        ));
+    }
     let both = read("query", &raw.query)?;
     let reads = read("read_query", &raw.read_query)?.or_else(|| both.clone());
     let writes = read("write_query", &raw.write_query)?.or(both);

@@ -65,6 +65,14 @@ pub(super) fn sqs(
                     "a visibility timeout is at most 12 hours",
                 ));
             }
+            if d.as_nanos() % 1_000_000_000 != 0 {
+                return Err(Problem::new(
+                    v.span(),
+                    format!("{key}.visibility_timeout"),
+                    "SQS takes a visibility timeout in whole seconds",
+                )
+                .with_hint("write it like \"30s\" or \"5m\""));
+            }
             d
         }
         None => {
@@ -81,7 +89,15 @@ pub(super) fn sqs(
     };
     let max_receives = match &raw.max_receives {
         Some(m) => Some(values::integer_in(m, &format!("{key}.max_receives"), 1, 1_000)?),
-        None => None,
+        None => {
+            defaults.used(
+                format!("{key}.max_receives"),
+                "none",
+                "AWS: a new queue has no redrive policy, so no dead-letter queue: a message \
+                 returns until it is processed or its retention runs out",
+            );
+            None
+        }
     };
     let send_latency = match &raw.send_latency {
         Some(s) => values::duration(s, &format!("{key}.send_latency"))?,
@@ -107,7 +123,19 @@ pub(super) fn sqs(
                  its worker threads",
             ));
         }
-        (None, _) => esm_max,
+        (None, Consumer::Lambda(_)) => {
+            defaults.used(
+                format!("{key}.max_concurrency"),
+                esm_max.to_string(),
+                format!(
+                    "AWS: without a maximum concurrency the event source scales to {esm_max} \
+                     concurrent batches ({})",
+                    catalogue.cite(&facts.esm_cite)
+                ),
+            );
+            esm_max
+        }
+        (None, Consumer::Fleet(_)) => esm_max,
     };
     Ok(ComponentKind::Sqs(Box::new(SqsSpec {
         consumer,
@@ -167,7 +195,18 @@ pub(super) fn cloudfront(
         }
     };
     let capacity_bytes = match &raw.capacity {
-        Some(c) => values::size(c, &format!("{key}.capacity"))?.max(1),
+        Some(c) => {
+            let bytes = values::size(c, &format!("{key}.capacity"))?;
+            if bytes == 0 {
+                return Err(Problem::new(
+                    c.span(),
+                    format!("{key}.capacity"),
+                    "an edge cache holds something: expected a size above 0",
+                )
+                .with_hint("leave capacity out for an edge that keeps every object"));
+            }
+            bytes
+        }
         None => {
             defaults.used(
                 format!("{key}.capacity"),

@@ -141,7 +141,14 @@ fn fault(
                 Some(n) => {
                     values::integer_in(n, &format!("{key}.node"), 0, i64::from(spec.nodes) - 1)?
                 }
-                None => 0,
+                None => {
+                    defaults.used(
+                        format!("{key}.node"),
+                        "0",
+                        "Assumption: the first node, when the fault names none",
+                    );
+                    0
+                }
             };
             let replaced_after = match &raw.duration {
                 Some(d) => positive_duration_value(d, &format!("{key}.duration"))?,

@@ -111,11 +111,26 @@ pub(super) fn lambda(
     let cpu = values::distribution(&raw.cpu, &format!("{key}.cpu"), base_dir)?;
     let threads = match &raw.threads {
         Some(t) => values::integer_in(t, &format!("{key}.threads"), 1, 64)?,
-        None => 1,
+        None => {
+            defaults.used(
+                format!("{key}.threads"),
+                "1",
+                "Assumption: the handler's work runs on one thread, so a share of a vCPU beyond \
+                 one does not speed it up",
+            );
+            1
+        }
     };
     let io = match &raw.io {
         Some(v) => Some(values::distribution(v, &format!("{key}.io"), base_dir)?),
-        None => None,
+        None => {
+            defaults.used(
+                format!("{key}.io"),
+                "0ms",
+                "Assumption: the function waits on nothing beyond its CPU time",
+            );
+            None
+        }
     };
     let init = init(raw, key, arch, catalogue, base_dir, defaults)?;
     let idle_lifetime = match &raw.idle_lifetime {
@@ -183,16 +198,19 @@ pub(super) fn lambda(
         reserved,
         provisioned,
         price_source: catalogue.cite(&facts.duration),
+        requests_source: catalogue.cite(&facts.requests),
+        provisioned_source: catalogue.cite(&facts.provisioned_cite),
         facts: Box::new(facts.clone()),
     })))
 }
 
-/// Memory written `"1769MB"` or `"2GB"` (Lambda's MB are MiB), in range.
+/// Memory written `"1769MB"` or `"2GB"` (Lambda's MB are MiB, so `MiB`
+/// and `GiB` mean the same), in range.
 fn memory_mb(value: &Spanned<String>, key: &str, min: u32, max: u32) -> Result<u32, Problem> {
     let text = value.get_ref().trim();
-    let parsed = if let Some(n) = text.strip_suffix("MB") {
+    let parsed = if let Some(n) = text.strip_suffix("MB").or_else(|| text.strip_suffix("MiB")) {
         n.trim().parse::<u32>().ok()
-    } else if let Some(n) = text.strip_suffix("GB") {
+    } else if let Some(n) = text.strip_suffix("GB").or_else(|| text.strip_suffix("GiB")) {
         n.trim()
             .parse::<f64>()
             .ok()
@@ -226,6 +244,13 @@ fn init(
     defaults: &mut Defaults,
 ) -> Result<Dist, Problem> {
     if let Some(value) = &raw.init {
+        if let Some(runtime) = &raw.runtime {
+            return Err(Problem::new(
+                runtime.span(),
+                format!("{key}.runtime"),
+                "give `runtime` (for its typical cold start) or `init` (a distribution), not both",
+            ));
+        }
         return values::distribution(value, &format!("{key}.init"), base_dir);
     }
     let facts = catalogue.lambda();

@@ -195,6 +195,9 @@ pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .map(|(_, candidate)| candidate)
 }
 
+/// The region of the catalogue's prices, and so of every zone.
+const REGION: &str = "us-east-1";
+
 /// A list of Availability Zone names such as `["us-east-1a", "us-east-1b"]`,
 /// or `default` when the key is left out (recorded as a default).
 pub fn zones(
@@ -229,6 +232,19 @@ pub fn zones(
                 span(zone),
                 key,
                 format!("`{name}` is not a zone name like \"us-east-1a\""),
+            ));
+        }
+        let in_region = name.strip_prefix(REGION).is_some_and(|letter| {
+            letter.len() == 1 && ('a'..='f').contains(&letter.as_bytes()[0].into())
+        });
+        if !in_region {
+            return Err(Problem::new(
+                span(zone),
+                key,
+                format!(
+                    "`{name}` is not a zone of {REGION}, the region whose prices the catalogue \
+                     holds: expected {REGION}a to {REGION}f"
+                ),
             ));
         }
         if zones.iter().any(|z| z == name) {

@@ -112,6 +112,20 @@ pub struct EventSource {
     pub limit: u32,
     /// Batches in flight.
     pub active: u32,
+    /// True after a throttled invocation, until the pause before the
+    /// next poll is over.
+    pub backing_off: bool,
+}
+
+/// Messages an EC2 instance has received and not yet started: a
+/// ReceiveMessage returns up to the batch size, and the instance's free
+/// worker threads take them one at a time.
+#[derive(Debug, Clone, Default)]
+pub struct ReceiveBuffer {
+    /// Each message's slot and the receive number that got it.
+    pub messages: std::collections::VecDeque<(u32, u32)>,
+    /// Messages processed since the last DeleteMessageBatch.
+    pub to_delete: u32,
 }
 
 /// A batch of queue messages handed to one Lambda invocation.
@@ -134,6 +148,8 @@ pub enum TierKind {
     Database(usize, usize),
     /// A station's servers.
     Station(usize),
+    /// The threads of one node of a cache cluster.
+    CacheNode(usize, usize),
 }
 
 /// A pool whose utilisation the run reports.
@@ -180,6 +196,9 @@ pub struct Runtime {
     pub free_batches: Vec<u32>,
     /// The queue each fleet consumes, if any.
     pub fleet_queue: Vec<Option<usize>>,
+    /// For a fleet that consumes a queue, each instance's received
+    /// messages not yet started (grown as instances launch).
+    pub receive_buffers: Vec<Vec<ReceiveBuffer>>,
     /// CloudFront distributions.
     pub edges: Vec<Edge>,
     /// Each queue's message delays, from send to the end of processing, in
@@ -239,6 +258,7 @@ impl Runtime {
             event_sources: Vec::new(),
             batches: Vec::new(),
             free_batches: Vec::new(),
+            receive_buffers: Vec::new(),
             fleet_queue: Vec::new(),
             edges: Vec::new(),
             queue_delays: Vec::new(),
@@ -345,8 +365,17 @@ impl Runtime {
                             cache.warm(&popularity);
                         }
                     }
+                    let c = runtime.caches.len();
+                    for n in 0..cache.nodes.len() {
+                        runtime.add_tier(
+                            format!("{name}.node{n}"),
+                            TierKind::CacheNode(c, n),
+                            u64::from(spec.threads_per_node),
+                            false,
+                        );
+                    }
                     runtime.caches.push(cache);
-                    Slot::Cache(runtime.caches.len() - 1)
+                    Slot::Cache(c)
                 }
                 ComponentKind::Lambda(spec) => {
                     let streams = ["io", "init", "idle"].map(|s| stream(format!("{name}.{s}")));
@@ -419,6 +448,7 @@ impl Runtime {
             runtime.alb_target.push(target(runtime.slots[alb.spec.targets]));
         }
         runtime.fleet_queue = vec![None; runtime.fleets.len()];
+        runtime.receive_buffers = vec![Vec::new(); runtime.fleets.len()];
         for (q, queue) in runtime.queues.iter().enumerate() {
             let consumer = match queue.spec.consumer {
                 Consumer::Lambda(id) | Consumer::Fleet(id) => target(runtime.slots[id]),
@@ -430,6 +460,7 @@ impl Runtime {
             runtime.event_sources.push(EventSource {
                 limit: queue.spec.facts.esm.0.min(queue.spec.max_batches),
                 active: 0,
+                backing_off: false,
             });
         }
         runtime.queue_delays =
@@ -701,6 +732,7 @@ impl Runtime {
                 self.databases[d].instances[k].pool.meter_mut().take_window(now)
             }
             TierKind::Station(s) => self.stations[s].pool.meter_mut().take_window(now),
+            TierKind::CacheNode(c, n) => self.caches[c].nodes[n].pool.meter_mut().take_window(now),
         }
     }
 
@@ -737,6 +769,7 @@ impl Runtime {
                     }
                     TierKind::Database(d, k) => vec![&mut self.databases[d].instances[k].pool],
                     TierKind::Station(s) => vec![&mut self.stations[s].pool],
+                    TierKind::CacheNode(c, n) => vec![&mut self.caches[c].nodes[n].pool],
                 };
                 let mut area = 0u128;
                 let mut waits = crate::components::pool::WaitStats::default();

@@ -48,12 +48,24 @@ impl Simulation<'_> {
             FaultKind::Terminate { fleet, count } => self.hit_instances(fleet, count, true),
             FaultKind::CacheNodeLoss { cache, node, replaced_after } => {
                 let c = self.cache_index(cache);
+                let nodes = &self.runtime.caches[c].nodes;
+                if nodes[node as usize].down {
+                    self.log_event(
+                        cache,
+                        "node lost",
+                        format!("node {node} is already down: nothing more is lost"),
+                    );
+                    return;
+                }
+                let others_up =
+                    nodes.iter().enumerate().any(|(n, s)| n != node as usize && !s.down);
+                let goes_to = if others_up { "the other nodes" } else { "the database" };
                 self.log_event(
                     cache,
                     "node lost",
                     format!(
-                        "node {node} lost with its items; its keys go to the other nodes until \
-                         a replacement serves in {:.0} s",
+                        "node {node} lost with its items; its keys go to {goes_to} until a \
+                         replacement serves in {:.0} s",
                         replaced_after.as_secs_f64()
                     ),
                 );

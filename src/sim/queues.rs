@@ -8,13 +8,19 @@
 //! messages wait, up to 1,000 (or the mapping's maximum concurrency), and
 //! falls back towards five when the queue is empty. A batch whose
 //! invocation fails or is throttled returns to the queue when its
-//! visibility timeout runs out.
+//! visibility timeout runs out, and a throttle makes the event source back
+//! off.
 //!
 //! Assumptions: a batch's invocation runs its messages one after another;
 //! a poller with nothing to do long-polls, making one empty receive per
-//! long-poll period (20 s); an EC2 consumer receives as many messages as it
-//! has free worker threads, up to the batch size per receive, and deletes
-//! each message on its own.
+//! long-poll period (20 s); after a throttle the event source keeps to the
+//! batches it has running and polls again after [`THROTTLE_PAUSE`] (AWS
+//! documents the back-off, not its length). An EC2 instance receives up to
+//! the batch size per ReceiveMessage into a local buffer, its free worker
+//! threads take the messages one at a time, and it deletes processed
+//! messages with one DeleteMessageBatch per batch size, or when its buffer
+//! runs dry; a buffered message whose visibility timeout runs out before a
+//! thread starts it is left to whoever receives it next.
 
 use super::arena::Request;
 use super::build::{Batch, Target};
@@ -22,10 +28,15 @@ use super::{Event, Simulation};
 use crate::components::ReqId;
 use crate::components::ec2::InstanceState;
 use crate::components::lambda::Job;
+use crate::components::sqs::GiveUp;
 use crate::engine::time::SimDuration;
 
 /// How often a Lambda event source reconsiders its number of pollers.
 pub(super) const EVENT_SOURCE_TICK: SimDuration = SimDuration::from_secs(60);
+
+/// How long a Lambda event source waits after a throttled invocation
+/// before it polls again.
+pub const THROTTLE_PAUSE: SimDuration = SimDuration::from_secs(1);
 
 impl Simulation<'_> {
     /// Starts the event sources' scaling clock, for runs with one.
@@ -43,6 +54,13 @@ impl Simulation<'_> {
         self.runtime.queues[q].send(request.seq, request.class, bytes, self.now, request.measured);
         self.answered(req);
         self.feed_consumer(q);
+        if self.runtime.queues[q].alive() > super::MAX_QUEUED_MESSAGES {
+            self.stop(format!(
+                "more than {} messages were in a queue at once: its consumer falls ever further \
+                 behind, and the backlog would take all the machine's memory",
+                super::MAX_QUEUED_MESSAGES
+            ));
+        }
     }
 
     /// Hands visible messages to queue `q`'s consumer while it has room.
@@ -59,10 +77,13 @@ impl Simulation<'_> {
         let batch_size = self.runtime.queues[q].spec.batch_size;
         loop {
             let source = self.runtime.event_sources[q];
-            if source.active >= source.limit || self.runtime.queues[q].depth() == 0 {
+            if source.backing_off
+                || source.active >= source.limit
+                || !self.runtime.queues[q].receivable()
+            {
                 break;
             }
-            let received = self.receive(q, batch_size);
+            let received = self.receive(q, batch_size).into_iter().map(|(m, _)| m).collect();
             self.runtime.event_sources[q].active += 1;
             let batch = self.new_batch(q, received);
             self.invoke(l, Job::Batch(batch));
@@ -73,8 +94,8 @@ impl Simulation<'_> {
     }
 
     /// Receives up to `max` messages of queue `q`, starting their
-    /// visibility timers; returns their slots.
-    fn receive(&mut self, q: usize, max: u32) -> Vec<u32> {
+    /// visibility timers; returns their slots and receive numbers.
+    fn receive(&mut self, q: usize, max: u32) -> Vec<(u32, u32)> {
         let queue = &mut self.runtime.queues[q];
         let timeout = queue.spec.visibility_timeout;
         let got = queue.receive(max);
@@ -87,7 +108,7 @@ impl Simulation<'_> {
             };
             self.events.schedule(self.now + timeout, event);
         }
-        got.into_iter().map(|(message, _, _)| message).collect()
+        got.into_iter().map(|(message, _, receive)| (message, receive)).collect()
     }
 
     fn new_batch(&mut self, queue: usize, messages: Vec<u32>) -> u32 {
@@ -125,24 +146,44 @@ impl Simulation<'_> {
         let Batch { queue: q, messages } =
             std::mem::take(&mut self.runtime.batches[batch as usize]);
         self.runtime.free_batches.push(batch);
-        let mut measured = false;
         for &m in &messages {
             let message = *self.runtime.queues[q].message(m);
-            measured |= message.measured;
             if ok {
                 if self.runtime.queues[q].processed(m) {
                     self.message_delay(q, message.sent, message.measured);
                 }
             } else {
-                self.runtime.queues[q].failed(m);
+                self.runtime.queues[q].give_up(m, GiveUp::Failed);
             }
         }
         if ok {
             // One DeleteMessageBatch for the whole batch.
-            self.runtime.queues[q].count_deletes(1, measured);
+            self.runtime.queues[q].count_deletes(1);
         }
         self.runtime.event_sources[q].active -= 1;
         self.feed_consumer(q);
+    }
+
+    /// A batch's invocation was throttled: its messages stay invisible
+    /// until their timeout returns them, and the event source backs off: it
+    /// keeps to the batches it has running, and pauses before it polls
+    /// again (never straight away, which would receive and throttle the
+    /// whole queue at one instant).
+    pub(super) fn batch_throttled(&mut self, batch: u32) {
+        let Batch { queue: q, messages } =
+            std::mem::take(&mut self.runtime.batches[batch as usize]);
+        self.runtime.free_batches.push(batch);
+        for &m in &messages {
+            self.runtime.queues[q].give_up(m, GiveUp::Throttled);
+        }
+        let source = &mut self.runtime.event_sources[q];
+        source.active -= 1;
+        source.limit = source.active.max(1);
+        if !source.backing_off {
+            source.backing_off = true;
+            let at = self.now + THROTTLE_PAUSE;
+            self.events.schedule(at, Event::PollerResume { queue: q as u32 });
+        }
     }
 
     /// Records how long a message waited from its send to its processing's
@@ -155,27 +196,45 @@ impl Simulation<'_> {
     }
 
     /// Gives each instance in service of fleet `f` messages for its free
-    /// worker threads.
+    /// worker threads, from its buffer, receiving a batch when the buffer
+    /// is empty.
     fn feed_fleet(&mut self, q: usize, f: usize) {
         let batch_size = self.runtime.queues[q].spec.batch_size;
-        let in_service = self.runtime.fleets[f].in_service.clone();
-        for i in in_service.into_iter().map(|i| i as usize) {
+        let instances = self.runtime.fleets[f].instances.len();
+        self.runtime.receive_buffers[f].resize_with(instances, Default::default);
+        for i in 0..instances {
+            let host = &self.runtime.fleets[f].instances[i];
+            if host.crashed || host.state != InstanceState::InService {
+                // A dead or leaving instance's buffered messages return
+                // when their visibility timeout runs out.
+                let dropped: Vec<(u32, u32)> =
+                    self.runtime.receive_buffers[f][i].messages.drain(..).collect();
+                for (m, _) in dropped {
+                    self.runtime.queues[q].give_up(m, GiveUp::Dropped);
+                }
+                continue;
+            }
             loop {
                 let host = &self.runtime.fleets[f].instances[i];
-                if host.crashed || host.state != InstanceState::InService {
-                    break;
-                }
                 let free = self.runtime.fleets[f].workers().saturating_sub(host.outstanding);
-                if free == 0 || self.runtime.queues[q].depth() == 0 {
+                if free == 0 {
                     break;
                 }
-                let received = self.receive(q, free.min(batch_size));
-                for m in received {
-                    self.start_message(q, f, i, m);
+                let next = self.runtime.receive_buffers[f][i].messages.pop_front();
+                match next {
+                    Some((m, receive)) => {
+                        if self.runtime.queues[q].still_held(m, receive) {
+                            self.start_message(q, f, i, m);
+                        } else {
+                            self.runtime.queues[q].give_up(m, GiveUp::Dropped);
+                        }
+                    }
+                    None if self.runtime.queues[q].receivable() => {
+                        let received = self.receive(q, batch_size);
+                        self.runtime.receive_buffers[f][i].messages.extend(received);
+                    }
+                    None => break,
                 }
-            }
-            if self.runtime.queues[q].depth() == 0 {
-                break;
             }
         }
         let idle = self.runtime.fleets[f]
@@ -215,7 +274,14 @@ impl Simulation<'_> {
         if queue.processed(m) {
             self.message_delay(q, sent, request.measured);
         }
-        self.runtime.queues[q].count_deletes(1, request.measured);
+        let batch_size = self.runtime.queues[q].spec.batch_size;
+        let buffer =
+            &mut self.runtime.receive_buffers[request.at as usize][request.instance as usize];
+        buffer.to_delete += 1;
+        if buffer.to_delete >= batch_size || buffer.messages.is_empty() {
+            buffer.to_delete = 0;
+            self.runtime.queues[q].count_deletes(1);
+        }
         self.feed_consumer(q);
     }
 
@@ -223,7 +289,7 @@ impl Simulation<'_> {
     /// when its visibility timeout runs out.
     pub(super) fn message_failed(&mut self, request: &Request) {
         let (q, m) = (request.message.0 as usize, request.message.1);
-        self.runtime.queues[q].failed(m);
+        self.runtime.queues[q].give_up(m, GiveUp::Failed);
         self.feed_consumer(q);
     }
 

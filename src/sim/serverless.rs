@@ -37,7 +37,7 @@ impl Simulation<'_> {
                 Placement::Throttled => {
                     match job {
                         Job::Request(req) => self.attempt_failed(req, Failure::Throttled),
-                        Job::Batch(batch) => self.batch_done(batch, false),
+                        Job::Batch(batch) => self.batch_throttled(batch),
                     }
                     return;
                 }

@@ -17,8 +17,7 @@ use crate::scenario::Scenario;
 use crate::scenario::model::ComponentKind;
 use crate::sim::Usage;
 
-/// Bytes in the GB AWS bills data in.
-const BYTES_PER_GB: f64 = 1_073_741_824.0;
+use super::BYTES_PER_GB;
 
 /// Every serverless and network line of the bill.
 pub(super) fn lines(scenario: &Scenario, usage: &Usage, window: &Window) -> Vec<LineItem> {
@@ -162,14 +161,16 @@ impl Metered<'_> {
     /// units, priced by the tiers, and scaled back to the window.
     fn line(&self, window: &Window) -> LineItem {
         let monthly = self.quantity / window.months();
-        let month = self.tiers.charge((monthly - self.free).max(0.0), self.per);
+        let month = self.tiers.charge_after_free(monthly, self.free, self.per);
         LineItem {
             service: self.service.into(),
             component: self.component.into(),
             item: self.item.into(),
             quantity: self.quantity,
             unit: self.unit.into(),
-            unit_price: self.tiers.first(),
+            // The first tier's price of one unit, so that quantity × unit
+            // price is the charge below the first tier's bound.
+            unit_price: self.tiers.first().mul_ratio(1, self.per as i128),
             window: window.share_of_month(month),
             month,
             price_source: self.source.into(),
@@ -213,7 +214,7 @@ fn lambda_lines(scenario: &Scenario, usage: &Usage, window: &Window) -> Vec<Line
     let mut arch_charge = |arch, total: f64| -> Money {
         let covered = free_gb_s.min(total);
         free_gb_s -= covered;
-        facts.tiers(arch).charge(total - covered, 1.0)
+        facts.tiers(arch).charge_after_free(total, covered, 1.0)
     };
     let x86_charge = arch_charge(LambdaArch::X86_64, x86);
     let arm_charge = arch_charge(LambdaArch::Arm64, arm);
@@ -235,10 +236,10 @@ fn lambda_lines(scenario: &Scenario, usage: &Usage, window: &Window) -> Vec<Line
             item: "requests".into(),
             quantity: counts.invocations as f64,
             unit: "requests".into(),
-            unit_price: facts.usd_per_million_requests,
+            unit_price: facts.usd_per_million_requests.mul_ratio(1, 1_000_000),
             window: window.share_of_month(month),
             month,
-            price_source: spec.price_source.clone(),
+            price_source: spec.requests_source.clone(),
         });
         let mine = gb_s(spec, counts.billed_ms);
         let (arch_total, arch_month) = match spec.arch {
@@ -282,7 +283,7 @@ fn provisioned_lines(
     let configured_charge = charge_for_quantity(configured_price, configured);
     let used = counts.provisioned_billed_ms as f64 / 1e3 * spec.memory_gb();
     let used_charge = charge_for_quantity(duration_price, used);
-    let source = format!("{} (provisioned concurrency)", spec.price_source);
+    let source = spec.provisioned_source.clone();
     vec![
         LineItem {
             service: "Lambda".into(),

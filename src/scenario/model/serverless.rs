@@ -50,8 +50,12 @@ pub struct LambdaSpec {
     pub provisioned: u32,
     /// Prices and limits.
     pub facts: Box<LambdaFacts>,
-    /// Where the prices come from.
+    /// Where the duration prices come from.
     pub price_source: String,
+    /// Where the request price comes from.
+    pub requests_source: String,
+    /// Where the provisioned-concurrency prices come from.
+    pub provisioned_source: String,
 }
 
 impl LambdaSpec {
