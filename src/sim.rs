@@ -808,6 +808,7 @@ impl<'s> Simulation<'s> {
         }
         RunResult {
             arrivals: t.arrivals,
+            key_trace_replays: self.runtime.key_trace_replays,
             completed: t.completed,
             failed: t.failed,
             in_flight_at_end: t.arrivals - t.completed - t.failed,

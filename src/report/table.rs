@@ -126,8 +126,7 @@ pub fn render(summary: &Summary) -> String {
     for cache in &summary.caches {
         let c = &cache.counts;
         let ratio = cache.hit_ratio.map_or("n/a".to_string(), |h| format!("{:.1}%", h * 100.0));
-        let _ = writeln!(
-            out,
+        let mut line = format!(
             "  cache        {}: hit ratio {ratio} of {} reads, {} evictions, {} expired, {} items \
              ({:.0}% of memory) at end",
             cache.name,
@@ -137,6 +136,13 @@ pub fn render(summary: &Summary) -> String {
             thousands(cache.items_at_end),
             cache.used_bytes_at_end as f64 / cache.capacity_bytes.max(1) as f64 * 100.0
         );
+        if c.refused_sets > 0 {
+            line += &format!("; {} writes refused (full, or too big)", thousands(c.refused_sets));
+        }
+        if c.unavailable > 0 {
+            line += &format!("; {} reads found no node up", thousands(c.unavailable));
+        }
+        let _ = writeln!(out, "{line}");
     }
     for db in &summary.databases {
         let c = &db.counts;
@@ -164,7 +170,7 @@ pub fn render(summary: &Summary) -> String {
             );
         }
         if c.failed_queries > 0 {
-            line += &format!("; {} queries cut off", thousands(c.failed_queries));
+            line += &format!("; {} queries cut off by its failure", thousands(c.failed_queries));
         }
         let _ = writeln!(out, "{line}");
     }
@@ -186,7 +192,7 @@ pub fn render(summary: &Summary) -> String {
         let _ = writeln!(
             out,
             "  lambda       {}: {} invocations, cold starts {} ({}), throttles {} ({}), timeouts {}; \
-             concurrency mean {:.1}, peak {}; {} environments at end",
+             concurrency mean {:.1}, peak {}; {} environment{} at end",
             f.name,
             thousands(c.invocations),
             thousands(c.cold_starts),
@@ -196,7 +202,8 @@ pub fn render(summary: &Summary) -> String {
             thousands(c.timeouts),
             f.mean_concurrency,
             f.peak_concurrency,
-            f.environments_at_end
+            f.environments_at_end,
+            if f.environments_at_end == 1 { "" } else { "s" }
         );
     }
     for g in &summary.gateways {

@@ -115,6 +115,22 @@ pub enum Warning {
         /// Messages sent.
         sent: u64,
     },
+    /// A key trace ran out and was replayed from its start: its keys
+    /// repeat, so a cache sees them again.
+    KeyTraceReplayed {
+        /// Times it started again.
+        times: u64,
+    },
+    /// A cache refused many writes: full without eviction, or items too
+    /// big for a node.
+    CacheRefusedWrites {
+        /// The cache.
+        cache: String,
+        /// Writes refused.
+        refused: u64,
+        /// Writes tried.
+        sets: u64,
+    },
     /// A database instance refused new connections at its
     /// `max_connections`: callers' pools together wanted more.
     ConnectionsExhausted {
@@ -179,6 +195,14 @@ impl fmt::Display for Warning {
             Warning::QueueBacklog { queue, visible, sent } => write!(
                 f,
                 "{visible} of the {sent} messages sent to {queue} were still waiting at the end: its consumer did not keep up\n    hint: run longer to see it drain, or give the consumer more capacity; see NAME_depth in timeseries.csv"
+            ),
+            Warning::KeyTraceReplayed { times } => write!(
+                f,
+                "a key trace ran out and was replayed from its first key {times} times: the run read more keys than the trace holds, and a cache sees the same sequence again (hit ratios rise)\n    hint: use a longer trace, or a shorter run"
+            ),
+            Warning::CacheRefusedWrites { cache, refused, sets } => write!(
+                f,
+                "{cache} refused {refused} of {sets} writes: it is full and may not evict (eviction = \"none\"), or items are too big for a node; what it refuses is read from the database every time\n    hint: allow eviction (lru), add nodes, or choose a larger node type"
             ),
             Warning::ConnectionsExhausted { instance, max_connections, refused } => write!(
                 f,
@@ -247,6 +271,19 @@ pub fn collect(scenario: &Scenario, result: &RunResult) -> Vec<Warning> {
                 component: fleet.name.clone(),
                 minutes,
                 consumer,
+            });
+        }
+    }
+    if result.key_trace_replays > 0 {
+        warnings.push(Warning::KeyTraceReplayed { times: result.key_trace_replays });
+    }
+    for cache in &result.caches {
+        let c = &cache.counts;
+        if c.sets > 0 && c.refused_sets as f64 >= FAILURES * c.sets as f64 {
+            warnings.push(Warning::CacheRefusedWrites {
+                cache: cache.name.clone(),
+                refused: c.refused_sets,
+                sets: c.sets,
             });
         }
     }

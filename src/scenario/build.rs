@@ -31,6 +31,12 @@ impl Defaults {
     ) {
         self.0.push(UsedDefault { key: key.into(), value: value.into(), source: source.into() });
     }
+
+    /// Takes back the default recorded for `key`: the run turned out not
+    /// to use it.
+    pub fn forget(&mut self, key: &str) {
+        self.0.retain(|d| d.key != key);
+    }
 }
 
 /// Builds the scenario, or the first mistake found.
@@ -102,6 +108,15 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         &mut defaults,
     )
     .map_err(|p| source.error(p))?;
+    // What a database does while it is down matters only if it fails.
+    for (id, component) in components.iter().enumerate() {
+        let fails = faults
+            .iter()
+            .any(|f| matches!(f.kind, super::model::FaultKind::DbFailure { db, .. } if db == id));
+        if matches!(component.kind, super::model::ComponentKind::Rds(_)) && !fails {
+            defaults.forget(&format!("components.{}.during_outage", component.name));
+        }
+    }
     let has_lambda =
         components.iter().any(|c| matches!(c.kind, super::model::ComponentKind::Lambda(_)));
     let account =

@@ -286,21 +286,22 @@ fn item_size(value: &RawValue, key: &str) -> Result<ItemSize, Problem> {
     let form = "a size like \"2KiB\", or a table like { dist = \"lognormal\", mean = \"4KiB\", \
                 cv = 1.0 } (dist: constant, uniform, exponential, lognormal)";
     let bytes_of = |v: Option<&toml::Value>, field: &str| -> Result<u64, Problem> {
+        let key = if field.is_empty() { key.to_string() } else { format!("{key}.{field}") };
         match v {
             Some(toml::Value::String(text)) => match units::parse_size(text) {
                 Ok(b) if b > 0 => Ok(b),
                 _ => Err(Problem::new(
                     at.clone(),
-                    format!("{key}.{field}"),
+                    key.clone(),
                     format!("`{text}` is not a size above zero like \"512B\" or \"4KiB\""),
                 )),
             },
             Some(other) => Err(Problem::new(
                 at.clone(),
-                format!("{key}.{field}"),
+                key.clone(),
                 format!("{other} is not a size: write it with its unit, like \"4KiB\""),
             )),
-            None => Err(Problem::new(at.clone(), format!("{key}.{field}"), "missing")),
+            None => Err(Problem::new(at.clone(), key.clone(), "missing")),
         }
     };
     let as_duration = |bytes: u64| SimDuration(bytes);

@@ -204,17 +204,28 @@ pub(super) fn rds(
     })))
 }
 
-/// `postgresql` (the default) or `mysql`.
+/// `postgresql` (the default; `postgres` is accepted too) or `mysql`.
 fn engine(raw: &RawRds, key: &str, defaults: &mut Defaults) -> Result<RdsEngine, Problem> {
     match raw.engine.as_ref() {
         Some(e) => match e.get_ref().as_str() {
             "postgresql" | "postgres" => Ok(RdsEngine::Postgresql),
             "mysql" => Ok(RdsEngine::Mysql),
-            other => Err(Problem::new(
-                e.span(),
-                format!("{key}.engine"),
-                format!("unknown engine `{other}`: expected postgresql or mysql"),
-            )),
+            other => {
+                let problem = Problem::new(
+                    e.span(),
+                    format!("{key}.engine"),
+                    format!("unknown engine `{other}`: expected postgresql or mysql"),
+                );
+                let near =
+                    values::suggest(&other.to_lowercase(), ["postgresql", "mysql"].into_iter())
+                        .or_else(|| values::suggest(other, ["postgresql", "mysql"].into_iter()));
+                Err(match near {
+                    Some(near) => {
+                        problem.with_hint(format!("did you mean `{near}`? (names are lower case)"))
+                    }
+                    None => problem,
+                })
+            }
         },
         None => {
             defaults.used(

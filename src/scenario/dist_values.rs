@@ -62,6 +62,13 @@ pub fn distribution(value: &RawValue, key: &str, base_dir: &Path) -> Result<Dist
                 { dist = \"exponential\", mean = \"10ms\" }";
     let table = match value.get_ref() {
         toml::Value::String(text) => {
+            if text.trim_start().starts_with('-') {
+                return Err(Problem::new(
+                    at,
+                    key,
+                    format!("`{text}` is negative: expected {}", units::DURATION_FORM),
+                ));
+            }
             let parsed = units::parse_duration(text)
                 .map_err(|_| Problem::new(at.clone(), key, format!("`{text}` is not {form}")))?;
             return Ok(Dist::Constant(parsed));

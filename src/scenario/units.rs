@@ -50,11 +50,13 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, &'static str> {
     while !rest.is_empty() {
         let (number, after) = split_number(rest).ok_or(DURATION_FORM)?;
         let unit_len = after.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(after.len());
-        let unit = &after[..unit_len];
+        // Spaces may stand between a number and its unit, as in sizes and
+        // rates: "5 ms", "1h 30m".
+        let unit = after[..unit_len].trim();
         let (_, unit_ns) =
             DURATION_UNITS.iter().find(|(name, _)| *name == unit).ok_or(DURATION_FORM)?;
         total_ns += number * *unit_ns as f64;
-        rest = &after[unit_len..];
+        rest = after[unit_len..].trim_start();
     }
     if !total_ns.is_finite() || total_ns > u64::MAX as f64 / 2.0 {
         return Err(DURATION_FORM);

@@ -194,6 +194,8 @@ pub struct Runtime {
     pub batches: Vec<Batch>,
     /// Unused entries of `batches`.
     pub free_batches: Vec<u32>,
+    /// Times a key trace ran out and started again from its first key.
+    pub key_trace_replays: u64,
     /// The queue each fleet consumes, if any.
     pub fleet_queue: Vec<Option<usize>>,
     /// For a fleet that consumes a queue, each instance's received
@@ -259,6 +261,7 @@ impl Runtime {
             batches: Vec::new(),
             free_batches: Vec::new(),
             receive_buffers: Vec::new(),
+            key_trace_replays: 0,
             fleet_queue: Vec::new(),
             edges: Vec::new(),
             queue_delays: Vec::new(),
@@ -641,6 +644,7 @@ impl Runtime {
             KeySource::ClassTrace(trace, cursor) => {
                 let key = trace.keys[*cursor];
                 *cursor = (*cursor + 1) % trace.keys.len();
+                self.key_trace_replays += u64::from(*cursor == 0);
                 key
             }
             KeySource::DatabaseTrace => {
@@ -648,6 +652,7 @@ impl Runtime {
                 let Some(KeySpace::Trace(trace)) = &database.spec.keys else { return 0 };
                 let key = trace.keys[database.trace_cursor];
                 database.trace_cursor = (database.trace_cursor + 1) % trace.keys.len();
+                self.key_trace_replays += u64::from(database.trace_cursor == 0);
                 key
             }
         }

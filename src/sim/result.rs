@@ -139,6 +139,9 @@ pub struct Usage {
 pub struct RunResult {
     /// Requests that arrived in the measured window.
     pub arrivals: u64,
+    /// Times a key trace ran out and was replayed from its start (warm-up
+    /// included).
+    pub key_trace_replays: u64,
     /// Of those, answered successfully (on any attempt, in time).
     pub completed: u64,
     /// Of those, failed after their last attempt.
