@@ -3,6 +3,7 @@
 //! between them; each component only decides what happens inside itself.
 pub mod alb;
 pub mod autoscaling;
+pub mod booked;
 pub mod cache;
 pub mod client;
 pub mod connections;

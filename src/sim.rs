@@ -76,8 +76,6 @@ enum Event {
     CpuDone { req: ReqId },
     /// A request's wait on a downstream call has ended.
     IoDone { req: ReqId },
-    /// A request reaches a cache node, one network round trip after asking.
-    CacheArrive { req: ReqId, cache: u32 },
     /// A cache node has served one of a request's operations.
     CacheDone { req: ReqId, cache: u32, epoch: u32 },
     /// One of a request's database queries has ended.
@@ -329,7 +327,6 @@ impl<'s> Simulation<'s> {
                         self.next_access(req);
                     }
                 }
-                Event::CacheArrive { req, cache } => self.on_cache_arrive(req, cache as usize),
                 Event::CacheDone { req, cache, epoch } => {
                     self.on_cache_done(req, cache as usize, epoch)
                 }

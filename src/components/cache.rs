@@ -19,7 +19,7 @@ pub mod store;
 pub use ring::Ring;
 pub use store::{Eviction, Store, Stored};
 
-use super::pool::ServerPool;
+use super::booked::BookedServers;
 use crate::engine::keys::Popularity;
 use crate::engine::random::Stream;
 use crate::engine::time::{SimDuration, SimTime};
@@ -30,8 +30,8 @@ use crate::scenario::model::CacheSpec;
 pub struct CacheNode {
     /// Its items.
     pub store: Store,
-    /// Its threads and the queue of operations waiting for them.
-    pub pool: ServerPool,
+    /// Its threads, booked FCFS at `op_time` an operation.
+    pub pool: BookedServers,
     /// Lost and not yet replaced: its keys go to the other nodes.
     pub down: bool,
     /// Bumped at each loss, so that an operation cut off by it is known
@@ -107,7 +107,7 @@ impl Cache {
                     spec.eviction,
                     seed ^ u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                 ),
-                pool: ServerPool::new(spec.threads_per_node, u32::MAX),
+                pool: BookedServers::new(spec.threads_per_node),
                 down: false,
                 epoch: 0,
                 zone: zones[n as usize % zones.len()],

@@ -4,13 +4,21 @@
 //! access's place within the request, hashed with a stream's seed, so that
 //! two designs run under one seed read and write the same keys in the same
 //! requests however differently they schedule them (common random
-//! numbers). The draw itself is Zipf by rejection-inversion (W. Hörmann and
-//! G. Derflinger, "Rejection-inversion to generate variates from monotone
-//! discrete distributions", ACM TOMACS 6(3), 1996): O(1) memory and time
-//! for any key space, with an expected 1.1 or fewer uniforms per key.
+//! numbers). Up to [`ALIAS_MAX_KEYS`] keys, a Zipf key is drawn from an
+//! alias table (A. J. Walker, 1977, built by M. D. Vose's method, IEEE TSE
+//! 17(9), 1991): one 64-bit draw and two table reads, no transcendental
+//! function, for 12 bytes a key. Larger key spaces use rejection-inversion
+//! (W. Hörmann and G. Derflinger, "Rejection-inversion to generate variates
+//! from monotone discrete distributions", ACM TOMACS 6(3), 1996): O(1)
+//! memory for any key space, at the cost of an `exp` and a `log` or two
+//! per key.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+/// Key spaces up to this size draw from an alias table (12 MB at most).
+pub const ALIAS_MAX_KEYS: u64 = 1 << 20;
 
 /// A hash map keyed by 64-bit keys, with a fast hasher.
 pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
@@ -119,6 +127,55 @@ pub struct Zipf {
     /// The normalising sum Σ k^−s, for probabilities (exact up to a million
     /// keys, an integral tail beyond).
     normaliser: f64,
+    /// The alias table, for key spaces of at most [`ALIAS_MAX_KEYS`];
+    /// shared by the clones a run makes.
+    alias: Option<Arc<AliasTable>>,
+}
+
+/// Walker's alias table: column `i` keeps rank `i + 1` when the low part
+/// of the draw is below `keep[i]` (a probability scaled to 2⁶⁴), and gives
+/// `alias[i]` otherwise.
+#[derive(Debug, Clone, PartialEq)]
+struct AliasTable {
+    keep: Vec<u64>,
+    alias: Vec<u32>,
+}
+
+impl AliasTable {
+    /// Vose's construction for the probabilities `p` (summing to 1).
+    fn new(p: &[f64]) -> AliasTable {
+        let n = p.len();
+        let mut scaled: Vec<f64> = p.iter().map(|pi| pi * n as f64).collect();
+        let mut keep = vec![u64::MAX; n];
+        let mut alias: Vec<u32> = (0..n as u32).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| scaled[i] < 1.0);
+        while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
+            small.pop();
+            keep[s] = (scaled[s] * 18_446_744_073_709_551_616.0) as u64;
+            alias[s] = l as u32;
+            scaled[l] -= 1.0 - scaled[s];
+            if scaled[l] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        // What is left holds (up to rounding) exactly one column's worth.
+        AliasTable { keep, alias }
+    }
+
+    /// A 0-based rank from one uniform 64-bit draw: its high part picks the
+    /// column, the rest of the product decides keep or alias.
+    #[inline]
+    fn sample(&self, bits: u64) -> u64 {
+        let product = u128::from(bits) * self.keep.len() as u128;
+        let column = (product >> 64) as usize;
+        if (product as u64) < self.keep[column] {
+            column as u64
+        } else {
+            u64::from(self.alias[column])
+        }
+    }
 }
 
 impl Zipf {
@@ -132,11 +189,16 @@ impl Zipf {
             h_integral_n: 0.0,
             squeeze: 0.0,
             normaliser: 0.0,
+            alias: None,
         };
         zipf.h_integral_x1 = zipf.h_integral(1.5) - 1.0;
         zipf.h_integral_n = zipf.h_integral(count as f64 + 0.5);
         zipf.squeeze = 2.0 - zipf.h_integral_inverse(zipf.h_integral(2.5) - zipf.h(2.0));
         zipf.normaliser = zipf.harmonic();
+        if count <= ALIAS_MAX_KEYS {
+            let p: Vec<f64> = (1..=count).map(|k| zipf.probability(k)).collect();
+            zipf.alias = Some(Arc::new(AliasTable::new(&p)));
+        }
         zipf
     }
 
@@ -157,6 +219,15 @@ impl Zipf {
 
     /// Draws a rank in `1..=count`.
     fn sample(&self, source: &mut Source) -> u64 {
+        if let Some(table) = &self.alias {
+            return table.sample(source.next_u64()) + 1;
+        }
+        self.sample_by_rejection(source)
+    }
+
+    /// Draws a rank by rejection-inversion, for key spaces too large for a
+    /// table.
+    fn sample_by_rejection(&self, source: &mut Source) -> u64 {
         loop {
             let u = self.h_integral_n + source.uniform() * (self.h_integral_x1 - self.h_integral_n);
             let x = self.h_integral_inverse(u);
@@ -238,6 +309,46 @@ mod tests {
                 let sd = (p * (1.0 - p) / 400_000.0).sqrt();
                 assert!((share - p).abs() < 5.0 * sd, "s = {s}, key {k}: {share} vs {p}");
             }
+        }
+    }
+
+    /// Both samplers against the probabilities, over the top keys: the
+    /// alias table (small key spaces) and rejection-inversion (the same
+    /// Zipf drawn without the table).
+    #[test]
+    fn the_alias_table_and_rejection_inversion_draw_the_same_law() {
+        let mut zipf = Zipf::new(5_000, 0.9);
+        let table = Popularity::Zipf(zipf.clone());
+        zipf.alias = None;
+        let rejection = Popularity::Zipf(zipf);
+        let draws = 400_000u64;
+        for popularity in [table, rejection] {
+            let seen = frequencies(&popularity, draws);
+            for (k, share) in seen.iter().enumerate().take(20) {
+                let p = popularity.probability(k as u64);
+                let sd = (p * (1.0 - p) / draws as f64).sqrt();
+                assert!((share - p).abs() < 5.0 * sd, "key {k}: {share} vs {p}");
+            }
+            let tail: f64 = seen[1_000..].iter().sum();
+            let want: f64 = (1_000..5_000).map(|k| popularity.probability(k)).sum();
+            assert!((tail - want).abs() < 0.005, "tail {tail} vs {want}");
+        }
+    }
+
+    #[test]
+    fn an_alias_table_keeps_each_probability() {
+        let p = [0.5, 0.25, 0.125, 0.125];
+        let table = AliasTable::new(&p);
+        // Each column is a quarter of the draws; what each rank gets from
+        // its own column and from others' aliases adds up to its p.
+        let mut mass = [0.0f64; 4];
+        for (i, (&keep, &alias)) in table.keep.iter().zip(&table.alias).enumerate() {
+            let kept = keep as f64 / 18_446_744_073_709_551_616.0;
+            mass[i] += kept / 4.0;
+            mass[alias as usize] += (1.0 - kept) / 4.0;
+        }
+        for (m, want) in mass.iter().zip(p) {
+            assert!((m - want).abs() < 1e-12, "{mass:?}");
         }
     }
 

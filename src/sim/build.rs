@@ -166,6 +166,24 @@ pub struct Tier {
     pub unlimited: bool,
 }
 
+/// The busy area up to `now` and the waits of a tier's pools, summed.
+fn pool_totals<'a>(
+    pools: impl Iterator<Item = &'a mut crate::components::pool::ServerPool>,
+    now: SimTime,
+) -> (u128, crate::components::pool::WaitStats) {
+    let mut area = 0u128;
+    let mut waits = crate::components::pool::WaitStats::default();
+    for pool in pools {
+        area += pool.busy_area(now);
+        let w = pool.waits();
+        waits.started += w.started;
+        waits.waited += w.waited;
+        waits.total_wait_ns += w.total_wait_ns;
+        waits.refused += w.refused;
+    }
+    (area, waits)
+}
+
 /// Every running component of a run.
 pub struct Runtime {
     /// Component id → running state.
@@ -737,7 +755,7 @@ impl Runtime {
                 self.databases[d].instances[k].pool.meter_mut().take_window(now)
             }
             TierKind::Station(s) => self.stations[s].pool.meter_mut().take_window(now),
-            TierKind::CacheNode(c, n) => self.caches[c].nodes[n].pool.meter_mut().take_window(now),
+            TierKind::CacheNode(c, n) => self.caches[c].nodes[n].pool.take_window(now),
         }
     }
 
@@ -765,27 +783,25 @@ impl Runtime {
         tiers
             .iter()
             .map(|tier| {
-                let pools: Vec<&mut crate::components::pool::ServerPool> = match tier.kind {
+                let (area, waits) = match tier.kind {
+                    TierKind::CacheNode(c, n) => {
+                        let node = &self.caches[c].nodes[n].pool;
+                        (node.busy_area(now), node.waits())
+                    }
                     TierKind::FleetCpu(f) => {
-                        self.fleets[f].instances.iter_mut().map(|h| &mut h.cpus).collect()
+                        pool_totals(self.fleets[f].instances.iter_mut().map(|h| &mut h.cpus), now)
                     }
-                    TierKind::FleetWorkers(f) => {
-                        self.fleets[f].instances.iter_mut().map(|h| &mut h.workers).collect()
+                    TierKind::FleetWorkers(f) => pool_totals(
+                        self.fleets[f].instances.iter_mut().map(|h| &mut h.workers),
+                        now,
+                    ),
+                    TierKind::Database(d, k) => {
+                        pool_totals(std::iter::once(&mut self.databases[d].instances[k].pool), now)
                     }
-                    TierKind::Database(d, k) => vec![&mut self.databases[d].instances[k].pool],
-                    TierKind::Station(s) => vec![&mut self.stations[s].pool],
-                    TierKind::CacheNode(c, n) => vec![&mut self.caches[c].nodes[n].pool],
+                    TierKind::Station(s) => {
+                        pool_totals(std::iter::once(&mut self.stations[s].pool), now)
+                    }
                 };
-                let mut area = 0u128;
-                let mut waits = crate::components::pool::WaitStats::default();
-                for pool in pools {
-                    area += pool.busy_area(now);
-                    let w = pool.waits();
-                    waits.started += w.started;
-                    waits.waited += w.waited;
-                    waits.total_wait_ns += w.total_wait_ns;
-                    waits.refused += w.refused;
-                }
                 let (servers, offered) = match tier.kind {
                     TierKind::FleetCpu(f) | TierKind::FleetWorkers(f) => {
                         let fleet = &mut self.fleets[f];

@@ -60,9 +60,15 @@ impl Simulation<'_> {
         request.phase = phase;
         match cache.node_of(request.key) {
             Some(node) => {
+                // The node's queue is FCFS with a fixed operation time, so
+                // the operation's end is known now; the round trip is
+                // added after it (the same as before it, every operation
+                // having the same round trip).
                 request.remote = node as u16;
-                let at = self.now + cache.spec.latency;
-                self.events.schedule(at, Event::CacheArrive { req, cache: c as u32 });
+                let host = &mut cache.nodes[node as usize];
+                let epoch = host.epoch;
+                let at = host.pool.book(self.now, cache.spec.op_time) + cache.spec.latency;
+                self.events.schedule(at, Event::CacheDone { req, cache: c as u32, epoch });
             }
             None => {
                 // Every node is down: a read is a miss, a write has nothing
@@ -78,37 +84,11 @@ impl Simulation<'_> {
         }
     }
 
-    /// The request reaches its cache node's queue.
-    pub(super) fn on_cache_arrive(&mut self, req: ReqId, c: usize) {
-        if self.requests.get(req).killed {
-            self.drop_killed(req);
-            return;
-        }
-        let node = self.requests.get(req).remote as usize;
-        let cache = &mut self.runtime.caches[c];
-        let host = &mut cache.nodes[node];
-        if host.down {
-            // The node was lost while the request was on its way.
-            self.cache_result(req, c, false);
-            return;
-        }
-        if host.pool.arrive(self.now, req) == Admission::Started {
-            let at = self.now + cache.spec.op_time;
-            let epoch = host.epoch;
-            self.events.schedule(at, Event::CacheDone { req, cache: c as u32, epoch });
-        }
-    }
-
     /// A cache node has served the request's operation (or was lost under
     /// it, when `epoch` is old).
     pub(super) fn on_cache_done(&mut self, req: ReqId, c: usize, epoch: u32) {
         let node = self.requests.get(req).remote as usize;
-        let cache = &mut self.runtime.caches[c];
-        let intact = cache.nodes[node].epoch == epoch;
-        if intact && let Some(next) = cache.nodes[node].pool.depart(self.now) {
-            let at = self.now + cache.spec.op_time;
-            self.events.schedule(at, Event::CacheDone { req: next, cache: c as u32, epoch });
-        }
+        let intact = self.runtime.caches[c].nodes[node].epoch == epoch;
         if self.requests.get(req).killed {
             self.drop_killed(req);
             return;
@@ -358,14 +338,9 @@ impl Simulation<'_> {
     ) {
         let cache = &mut self.runtime.caches[c];
         cache.lose_node(node);
-        let waiting = cache.nodes[node as usize].pool.clear(self.now);
-        for req in waiting {
-            if self.requests.get(req).killed {
-                self.drop_killed(req);
-            } else {
-                self.cache_result(req, c, false);
-            }
-        }
+        // The operations booked on it end at their time as failures (their
+        // epoch is old): reads miss and go to the database.
+        cache.nodes[node as usize].pool.clear(self.now);
         let at = self.now + replaced_after;
         self.events.schedule(at, Event::CacheNodeBack { cache: c as u32, node });
     }

@@ -8,11 +8,18 @@
 /// percent of even.
 const POINTS_PER_NODE: u64 = 160;
 
+/// Bits of a hash that index the lookup table: 4,096 slices of the ring.
+const SLICE_BITS: u32 = 12;
+
 /// The ring.
 #[derive(Debug, Clone)]
 pub struct Ring {
     /// (hash, node), sorted by hash.
     points: Vec<(u64, u32)>,
+    /// For each slice of the ring (a hash's top bits), the first point at
+    /// or after the slice's start: a lookup scans from there, past a
+    /// point or so, instead of searching the whole ring.
+    first_in_slice: Vec<u32>,
 }
 
 /// SplitMix64's finaliser: a stable, well-spread hash of a 64-bit value.
@@ -32,14 +39,23 @@ impl Ring {
             })
             .collect();
         points.sort_unstable();
-        Ring { points }
+        let first_in_slice = (0..1u64 << SLICE_BITS)
+            .map(|slice| {
+                let start = slice << (64 - SLICE_BITS);
+                points.partition_point(|&(h, _)| h < start) as u32
+            })
+            .collect();
+        Ring { points, first_in_slice }
     }
 
     /// The node that holds `key`, skipping nodes for which `is_down` is
     /// true; `None` when every node is down.
     pub fn node_of(&self, key: u64, is_down: impl Fn(u32) -> bool) -> Option<u32> {
         let hash = mix(key ^ 0x5851_F42D_4C95_7F2D);
-        let start = self.points.partition_point(|&(h, _)| h < hash);
+        let mut start = self.first_in_slice[(hash >> (64 - SLICE_BITS)) as usize] as usize;
+        while start < self.points.len() && self.points[start].0 < hash {
+            start += 1;
+        }
         let n = self.points.len();
         (0..n).map(|k| self.points[(start + k) % n].1).find(|&node| !is_down(node))
     }
@@ -72,5 +88,21 @@ mod tests {
             }
         }
         assert_eq!(ring.node_of(1, |_| true), None);
+    }
+
+    /// The sliced lookup finds the same point as a search of the whole
+    /// ring, including hashes past the last point (which wrap to the
+    /// first).
+    #[test]
+    fn the_slice_table_agrees_with_a_full_search() {
+        for nodes in [1, 3, 7] {
+            let ring = Ring::new(nodes);
+            for key in 0..20_000u64 {
+                let hash = mix(key ^ 0x5851_F42D_4C95_7F2D);
+                let start = ring.points.partition_point(|&(h, _)| h < hash);
+                let want = ring.points[start % ring.points.len()].1;
+                assert_eq!(ring.node_of(key, |_| false), Some(want), "key {key}");
+            }
+        }
     }
 }
