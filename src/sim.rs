@@ -289,9 +289,6 @@ impl<'s> Simulation<'s> {
             if self.events.events_popped().is_multiple_of(CRAWL_CHECK_AFTER) && self.crawling() {
                 return;
             }
-            if self.stopped.is_some() {
-                return;
-            }
             if at == self.now {
                 same_instant += 1;
                 if same_instant > MAX_EVENTS_AT_ONE_INSTANT {
@@ -352,7 +349,14 @@ impl<'s> Simulation<'s> {
                     let origin = self.runtime.edges[edge as usize].spec.origin;
                     self.enter(origin, req)
                 }
-                Event::QueueSend { req, queue } => self.on_queue_send(req, queue as usize),
+                Event::QueueSend { req, queue } => {
+                    self.on_queue_send(req, queue as usize);
+                    // A send is the only event that may stop the run (a
+                    // queue past its message limit).
+                    if self.stopped.is_some() {
+                        return;
+                    }
+                }
                 Event::VisibilityTimeout { queue, receive, message, generation } => {
                     self.on_visibility_timeout(queue as usize, message, generation, receive)
                 }
