@@ -1,19 +1,30 @@
-//! Running many scenarios at once: load and check them all, then run them
-//! in parallel on rayon, keeping each one's result or error apart.
+//! Running many scenarios at once: load and check them all (each with its
+//! sweep points), then run every point's replications in parallel on rayon,
+//! keeping each file's results or error apart.
 //!
 //! One broken scenario never loses the others' results: its error is kept
-//! and reported at the end, as ripgrep reports per-file errors.
+//! and reported at the end, as ripgrep reports per-file errors. Results do
+//! not depend on the thread count: every run has its own random streams,
+//! and results are gathered in plan order, whatever order runs finish in.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, anyhow};
 use rayon::prelude::*;
 
 use crate::billing::bill::bill;
 use crate::catalogue::Catalogue;
-use crate::report::output::{scenario_dir, write_run};
+use crate::experiment::aggregate::ExperimentSummary;
+use crate::experiment::plan::{Job, Plan, Point};
+use crate::experiment::progress::Progress;
+use crate::experiment::record::RunRecord;
+use crate::experiment::shard::Shard;
+use crate::experiment::{self, Header};
+use crate::report::output::{Plots, scenario_dir, write_run};
 use crate::report::summary::Summary;
+use crate::scenario::sweep::Axis;
 use crate::scenario::{self, Scenario};
 use crate::sim;
 
@@ -26,6 +37,175 @@ pub struct BatchOptions {
     pub jobs: Option<usize>,
     /// Write files (false when only checking).
     pub write_files: bool,
+    /// Runs of each point, with independent random streams.
+    pub replications: u32,
+    /// Keys varied from the command line (`--set`).
+    pub sets: Vec<Axis>,
+    /// This process's share of the runs, if the experiment is split.
+    pub shard: Option<Shard>,
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+}
+
+impl BatchOptions {
+    /// One plain run of each scenario, in `output`.
+    pub fn plain(output: PathBuf) -> BatchOptions {
+        BatchOptions {
+            output,
+            jobs: None,
+            write_files: true,
+            replications: 1,
+            sets: Vec::new(),
+            shard: None,
+            progress: false,
+        }
+    }
+}
+
+/// A scenario file, checked: its plan and the scenario of each point.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The experiment's plan.
+    pub plan: Plan,
+    /// Its points.
+    pub points: Vec<Point>,
+    /// The scenario of each point.
+    pub scenarios: Vec<Scenario>,
+    /// The name of the output folder.
+    pub name: String,
+    /// The SLOs every point is judged by.
+    pub slos: Vec<crate::scenario::slo::Slo>,
+}
+
+impl Prepared {
+    /// The output folder's name: the scenario's (every point has the
+    /// file's name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What an experiment's summary needs to know of it.
+    pub fn header(&self) -> Header {
+        Header {
+            scenario: self.name().to_string(),
+            file: self.plan.file.display().to_string(),
+            identity: self.plan.identity(),
+            replications: self.plan.replications,
+            axes: self.plan.axes.iter().map(|a| a.path.clone()).collect(),
+            fixed: self.plan.fixed.iter().map(|o| (o.path.clone(), o.value_text())).collect(),
+            slos: self.slos.clone(),
+            points: self.points.iter().map(|p| p.overrides.clone()).collect(),
+        }
+    }
+}
+
+/// Reads and checks one file with its sweep and the command line's.
+pub fn prepare(
+    file: &Path,
+    catalogue: &Catalogue,
+    sets: &[Axis],
+    replications: u32,
+) -> Result<Prepared> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow!("{}: cannot read the scenario file: {e}", file.display()))?;
+    let plan = Plan::new(file, text, sets, replications)?;
+    let points = plan.points();
+    let mut scenarios = Vec::with_capacity(points.len());
+    for point in &points {
+        let overrides = plan.overrides_of(point);
+        let scenario = scenario::parse_with(file, plan.text.clone(), catalogue, &overrides)
+            .map_err(|e| match point.overrides.is_empty() {
+                true => anyhow::Error::new(e),
+                false => anyhow!("{e}\n  note: in sweep point {} ({})", point.index, point.label()),
+            })?;
+        scenarios.push(scenario);
+    }
+    if scenarios.iter().any(|s| s.name != scenarios[0].name) {
+        return Err(anyhow!(
+            "{}: scenario.name: a sweep may not vary the scenario's name (it names the output folder)",
+            file.display()
+        ));
+    }
+    let name = scenarios[0].name.clone();
+    let slos = scenarios[0].slos.clone();
+    Ok(Prepared { plan, points, scenarios, name, slos })
+}
+
+/// Name of the output folder of `compare`.
+pub const COMPARISON: &str = "compare";
+
+/// Reads and checks the designs of `compare`: each file is one point,
+/// judged by the first file's SLOs.
+pub fn prepare_comparison(
+    files: &[PathBuf],
+    catalogue: &Catalogue,
+    replications: u32,
+) -> Result<Prepared> {
+    if files.len() < 2 {
+        return Err(anyhow!("compare needs two scenario files or more"));
+    }
+    let mut scenarios = Vec::new();
+    let mut texts = String::new();
+    let mut values = Vec::new();
+    for file in files {
+        let prepared = prepare(file, catalogue, &[], 1)?;
+        if prepared.points.len() > 1 {
+            return Err(anyhow!(
+                "{}: has a [sweep]; compare takes one design per file (run the sweep itself to compare its points)",
+                file.display()
+            ));
+        }
+        texts.push_str(&prepared.plan.text);
+        let scenario = prepared.scenarios.into_iter().next().expect("one point");
+        values.push(crate::scenario::overrides::Override {
+            path: "design".into(),
+            literal: format!("{:?}", scenario.name),
+            span: 0..0,
+        });
+        scenarios.push(scenario);
+    }
+    let axis = Axis { path: "design".into(), span: 0..0, values };
+    let plan = Plan {
+        file: files[0].clone(),
+        text: texts,
+        axes: vec![axis],
+        fixed: Vec::new(),
+        replications,
+    };
+    let points = plan.points();
+    let slos = scenarios[0].slos.clone();
+    Ok(Prepared { plan, points, scenarios, name: COMPARISON.into(), slos })
+}
+
+/// Loads every file; a name used twice is an error for the second file.
+pub fn prepare_all(
+    files: &[PathBuf],
+    catalogue: &Catalogue,
+    sets: &[Axis],
+    replications: u32,
+) -> Vec<(PathBuf, Result<Prepared>)> {
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    files
+        .iter()
+        .map(|file| {
+            let loaded = prepare(file, catalogue, sets, replications).and_then(|p| {
+                if let Some(first) = seen.get(p.name()) {
+                    if first == file {
+                        return Err(anyhow!("{}: given twice on the command line", file.display()));
+                    }
+                    return Err(anyhow!(
+                        "{}: scenario.name: `{}` is also the name of {}; both would write to the same output folder",
+                        file.display(),
+                        p.name(),
+                        first.display()
+                    ));
+                }
+                seen.insert(p.name().to_string(), file.clone());
+                Ok(p)
+            });
+            (file.clone(), loaded)
+        })
+        .collect()
 }
 
 /// What became of one scenario file.
@@ -33,82 +213,208 @@ pub struct BatchOptions {
 pub struct Outcome {
     /// The file as given.
     pub file: PathBuf,
-    /// Its summary and output folder, or why it failed.
-    pub result: Result<Finished>,
+    /// What it produced, or why it failed.
+    pub result: Result<Produced>,
 }
 
-/// A scenario that ran.
+/// What a file produced.
 #[derive(Debug)]
-pub struct Finished {
-    /// The summary written to `summary.json`.
-    pub summary: Summary,
-    /// Where its files are.
-    pub dir: Option<PathBuf>,
+pub enum Produced {
+    /// One plain run: its summary and folder.
+    Single {
+        /// The summary written to `summary.json`.
+        summary: Box<Summary>,
+        /// Its run record (SLO values).
+        record: Box<RunRecord>,
+        /// Where its files are.
+        dir: Option<PathBuf>,
+    },
+    /// A sweep or replications: the experiment's summary and folder, and
+    /// the runs that could not finish.
+    Experiment {
+        /// The summary written to `experiment.json`.
+        summary: Box<ExperimentSummary>,
+        /// Where its files are.
+        dir: Option<PathBuf>,
+        /// Runs that stopped early, with why.
+        failed_runs: Vec<String>,
+    },
+    /// This process's shard of an experiment: runs written for `merge`.
+    Shard {
+        /// The shard.
+        shard: Shard,
+        /// Runs this shard made.
+        runs: usize,
+        /// Runs that stopped early, with why.
+        failed_runs: Vec<String>,
+        /// Where its files are.
+        dir: Option<PathBuf>,
+    },
 }
 
-/// Loads every file; a name used twice is an error for the second file.
-pub fn load_all(files: &[PathBuf], catalogue: &Catalogue) -> Vec<(PathBuf, Result<Scenario>)> {
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    files
-        .iter()
-        .map(|file| {
-            let loaded = scenario::load(file, catalogue).map_err(anyhow::Error::new).and_then(|s| {
-                if let Some(first) = seen.get(&s.name) {
-                    if first == file {
-                        return Err(anyhow!("{}: given twice on the command line", file.display()));
-                    }
-                    return Err(anyhow!(
-                        "{}: scenario.name: `{}` is also the name of {}; both would write to the same output folder",
-                        file.display(),
-                        s.name,
-                        first.display()
-                    ));
-                }
-                seen.insert(s.name.clone(), file.clone());
-                Ok(s)
-            });
-            (file.clone(), loaded)
-        })
-        .collect()
+/// One run's outcome.
+struct RunDone {
+    record: RunRecord,
+    summary: Option<Summary>,
+    dir: Option<PathBuf>,
 }
 
-/// Runs every loaded scenario in parallel and writes its files.
+/// Runs every prepared file's share of runs in parallel and writes their
+/// files. Runs not started when `cancel` is set are skipped; the caller
+/// learns how many from [`interrupted_runs`].
 pub fn run_all(
-    loaded: Vec<(PathBuf, Result<Scenario>)>,
+    prepared: Vec<(PathBuf, Result<Prepared>)>,
     options: &BatchOptions,
+    cancel: &AtomicBool,
 ) -> Result<Vec<Outcome>> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(jobs) = options.jobs {
         builder = builder.num_threads(jobs);
     }
     let pool = builder.build().map_err(|e| anyhow!("cannot start the worker threads: {e}"))?;
-    Ok(pool.install(|| {
-        loaded
-            .into_par_iter()
-            .map(|(file, scenario)| {
-                let result = scenario.and_then(|s| run_guarded(&s, options));
-                Outcome { file, result }
+    let work: Vec<(usize, Job)> = prepared
+        .iter()
+        .enumerate()
+        .filter_map(|(f, (_, p))| p.as_ref().ok().map(|p| (f, p)))
+        .flat_map(|(f, p)| {
+            p.plan
+                .jobs()
+                .into_iter()
+                .enumerate()
+                .filter(|(position, _)| options.shard.is_none_or(|s| s.takes(*position)))
+                .map(move |(_, job)| (f, job))
+        })
+        .collect();
+    if options.write_files {
+        for (_, p) in prepared.iter().filter_map(|(f, p)| p.as_ref().ok().map(|p| (f, p))) {
+            prepare_folder(p, options)?;
+        }
+    }
+    let progress = Progress::new(work.len() as u64, options.progress);
+    let results: Vec<Result<RunDone>> = pool.install(|| {
+        work.par_iter()
+            .map(|&(f, job)| {
+                let Ok(p) = &prepared[f].1 else { unreachable!("only prepared files have runs") };
+                let done = if cancel.load(Ordering::Relaxed) {
+                    Err(anyhow!("{}", sim::INTERRUPTED))
+                } else {
+                    run_guarded(p, job, options, cancel)
+                };
+                progress.tick();
+                done
             })
             .collect()
-    }))
+    });
+    progress.finish();
+    let mut by_file: Vec<Vec<(Job, Result<RunDone>)>> =
+        prepared.iter().map(|_| Vec::new()).collect();
+    for ((f, job), result) in work.into_iter().zip(results) {
+        by_file[f].push((job, result));
+    }
+    prepared
+        .into_iter()
+        .zip(by_file)
+        .map(|((file, p), runs)| {
+            let result = match p {
+                Ok(p) => finish_file(&p, runs, options),
+                Err(e) => Err(e),
+            };
+            Ok(Outcome { file, result })
+        })
+        .collect()
 }
 
-/// Runs one scenario, turning a panic (a bug in cloudtwin) into that
-/// scenario's error so that the rest of the batch still reports.
-fn run_guarded(scenario: &Scenario, options: &BatchOptions) -> Result<Finished> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_one(scenario, options))).unwrap_or_else(|_| {
-        Err(anyhow!(
-            "{}: internal error while running this scenario (a bug in cloudtwin; please report it with the file)",
-            scenario.file.display()
-        ))
-    })
+/// Runs not made because of an interruption, over all outcomes.
+pub fn interrupted_runs(outcomes: &[Outcome]) -> usize {
+    outcomes
+        .iter()
+        .map(|o| match &o.result {
+            Ok(Produced::Experiment { failed_runs, .. } | Produced::Shard { failed_runs, .. }) => {
+                failed_runs.iter().filter(|f| f.contains(sim::INTERRUPTED)).count()
+            }
+            Err(e) if e.to_string().contains(sim::INTERRUPTED) => 1,
+            _ => 0,
+        })
+        .sum()
 }
 
-/// Runs one scenario and writes its files.
-pub fn run_one(scenario: &Scenario, options: &BatchOptions) -> Result<Finished> {
-    let result = sim::run(scenario, 0);
+/// Clears what an earlier run or experiment left in the scenario's folder
+/// (only cloudtwin's own files; a shard leaves the other shards' runs
+/// alone), so that the folder never mixes two.
+fn prepare_folder(p: &Prepared, options: &BatchOptions) -> Result<()> {
+    let dir = scenario_dir(&options.output, p.name())?;
+    if options.shard.is_none() {
+        experiment::output::clear(&dir)?;
+    }
+    Ok(())
+}
+
+/// Gathers a file's runs into what it produced, and writes the
+/// experiment's own files.
+fn finish_file(
+    p: &Prepared,
+    runs: Vec<(Job, Result<RunDone>)>,
+    options: &BatchOptions,
+) -> Result<Produced> {
+    if !p.plan.is_experiment() && options.shard.is_none() {
+        let Some((_, done)) = runs.into_iter().next() else {
+            return Err(anyhow!("{}: {}", p.plan.file.display(), sim::INTERRUPTED));
+        };
+        let done = done?;
+        return Ok(Produced::Single {
+            summary: Box::new(done.summary.expect("a single run keeps its summary")),
+            record: Box::new(done.record),
+            dir: done.dir,
+        });
+    }
+    let mut records = Vec::new();
+    let mut failed_runs = Vec::new();
+    for (job, done) in runs {
+        match done {
+            Ok(done) => records.push(done.record),
+            Err(e) => failed_runs
+                .push(format!("point {} replication {}: {e:#}", job.point, job.replication)),
+        }
+    }
+    let header = p.header();
+    let dir = options.write_files.then(|| options.output.join(p.name()));
+    if let Some(shard) = options.shard {
+        if let Some(dir) = &dir {
+            experiment::output::write_manifest(dir, &header, shard, &records)?;
+        }
+        return Ok(Produced::Shard { shard, runs: records.len(), failed_runs, dir });
+    }
+    let summary = header.summarise(&records);
+    if let Some(dir) = &dir {
+        experiment::output::write_experiment(dir, &summary)?;
+    }
+    Ok(Produced::Experiment { summary: Box::new(summary), dir, failed_runs })
+}
+
+/// Runs one job, turning a panic (a bug in cloudtwin) into that run's
+/// error so that the rest of the batch still reports.
+fn run_guarded(
+    p: &Prepared,
+    job: Job,
+    options: &BatchOptions,
+    cancel: &AtomicBool,
+) -> Result<RunDone> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_job(p, job, options, cancel)))
+        .unwrap_or_else(|_| {
+            Err(anyhow!(
+                "{}: internal error while running this scenario (a bug in cloudtwin; please report it with the file)",
+                p.plan.file.display()
+            ))
+        })
+}
+
+/// Runs one point's replication and writes its files.
+fn run_job(p: &Prepared, job: Job, options: &BatchOptions, cancel: &AtomicBool) -> Result<RunDone> {
+    let scenario = &p.scenarios[job.point];
+    let single = !p.plan.is_experiment() && options.shard.is_none();
+    let result = sim::run_until_cancelled(scenario, job.replication, cancel);
     if let Some(stopped) = &result.stopped {
-        if options.write_files {
+        if options.write_files && single {
             crate::report::output::clear_earlier_run(&options.output, &scenario.name)?;
         }
         let when = if stopped.at_s < 0.0 {
@@ -123,15 +429,26 @@ pub fn run_one(scenario: &Scenario, options: &BatchOptions) -> Result<Finished> 
         ));
     }
     let bill = bill(scenario, &result.usage);
-    let summary = Summary::new(scenario, 0, &result, &bill);
+    let summary = Summary::new(scenario, job.replication, &result, &bill);
+    let record = RunRecord::new(&p.slos, job.point, job.replication, &result, &summary);
     let dir = if options.write_files {
-        let dir = scenario_dir(&options.output, &scenario.name)?;
-        write_run(&dir, scenario, &summary, &result)?;
+        let dir = if single {
+            scenario_dir(&options.output, &scenario.name)?
+        } else {
+            experiment::output::run_dir(&options.output.join(p.name()), job)?
+        };
+        let plots = if single { Plots::All } else { Plots::None };
+        write_run(&dir, scenario, &summary, &result, plots)?;
+        if single {
+            crate::report::html::write_run_report(&dir, &summary, &record, scenario)?;
+        } else {
+            experiment::output::write_record(&dir, &record)?;
+        }
         Some(dir)
     } else {
         None
     };
-    Ok(Finished { summary, dir })
+    Ok(RunDone { record, summary: single.then_some(summary), dir })
 }
 
 /// The folder a scenario's files go to, for messages.

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod components;
 pub mod engine;
+pub mod experiment;
 pub mod report;
 pub mod scenario;
 pub mod sim;

@@ -21,6 +21,7 @@ pub mod error;
 pub mod faults;
 pub mod keys;
 pub mod model;
+pub mod overrides;
 pub mod policies;
 pub mod raw;
 pub mod raw_scaling;
@@ -29,6 +30,8 @@ pub mod routing;
 pub mod scaling;
 pub mod serverless;
 pub mod serverless_checks;
+pub mod slo;
+pub mod sweep;
 pub mod trace;
 pub mod traffic;
 pub mod units;
@@ -51,6 +54,17 @@ pub fn load(path: &Path, catalogue: &Catalogue) -> Result<Scenario, ScenarioErro
 /// Checks and builds a scenario from its text; `path` names it in errors
 /// and anchors relative paths (traces) inside it.
 pub fn parse(path: &Path, text: String, catalogue: &Catalogue) -> Result<Scenario, ScenarioError> {
+    parse_with(path, text, catalogue, &[])
+}
+
+/// As [`parse`], with `overrides` put at their key paths first (a sweep
+/// point, or `--set`).
+pub fn parse_with(
+    path: &Path,
+    text: String,
+    catalogue: &Catalogue,
+    overrides: &[overrides::Override],
+) -> Result<Scenario, ScenarioError> {
     let source = error::Source { path: path.to_path_buf(), text };
-    build::build(&source, catalogue)
+    build::build(&source, catalogue, overrides)
 }

@@ -21,6 +21,8 @@ pub use result::{
     TierStats, Usage,
 };
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use arena::{Arena, Request};
 use build::{Runtime, Slot, Target};
 use clients::{Clients, Failure};
@@ -196,10 +198,27 @@ struct Simulation<'s> {
 /// Runs replication `replication` of `scenario` to the end of its
 /// measured window.
 pub fn run(scenario: &Scenario, replication: u32) -> RunResult {
+    run_until_cancelled(scenario, replication, &AtomicBool::new(false))
+}
+
+/// As [`run`], but the run stops (with [`RunResult::stopped`] saying so)
+/// soon after `cancel` becomes true: an interrupted batch does not wait
+/// for a long run to end.
+pub fn run_until_cancelled(
+    scenario: &Scenario,
+    replication: u32,
+    cancel: &AtomicBool,
+) -> RunResult {
     let mut sim = Simulation::new(scenario, replication);
-    sim.run_loop();
+    sim.run_loop(cancel);
     sim.finish()
 }
+
+/// Events between two looks at the cancel flag.
+const CANCEL_CHECK_EVERY: u64 = 1 << 20;
+
+/// Why a cancelled run stopped.
+pub const INTERRUPTED: &str = "interrupted (Ctrl-C)";
 
 impl<'s> Simulation<'s> {
     fn new(scenario: &'s Scenario, replication: u32) -> Simulation<'s> {
@@ -283,11 +302,18 @@ impl<'s> Simulation<'s> {
 
     /// Pops and handles events until the measured window closes, or the
     /// run cannot go on.
-    fn run_loop(&mut self) {
+    fn run_loop(&mut self, cancel: &AtomicBool) {
         let mut same_instant = 0u64;
         while let Some((at, event)) = self.events.pop() {
-            if self.events.events_popped().is_multiple_of(CRAWL_CHECK_AFTER) && self.crawling() {
-                return;
+            if self.events.events_popped().is_multiple_of(CANCEL_CHECK_EVERY) {
+                if cancel.load(Ordering::Relaxed) {
+                    self.stop(INTERRUPTED.to_string());
+                    return;
+                }
+                if self.events.events_popped().is_multiple_of(CRAWL_CHECK_AFTER) && self.crawling()
+                {
+                    return;
+                }
             }
             if at == self.now {
                 same_instant += 1;

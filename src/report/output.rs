@@ -41,7 +41,12 @@ fn remove_earlier_results(dir: &Path) -> Result<()> {
     let ours = |name: &str| {
         matches!(
             name,
-            "summary.json" | "timeseries.csv" | "scaling.csv" | "events.csv" | "report.html"
+            "summary.json"
+                | "timeseries.csv"
+                | "scaling.csv"
+                | "events.csv"
+                | "report.html"
+                | "run.json"
         ) || ["latency.", "cost.", "capacity."].iter().any(|p| name.starts_with(p))
             || (name.starts_with("capacity-") && (name.ends_with(".png") || name.ends_with(".svg")))
     };
@@ -64,12 +69,22 @@ pub fn clear_earlier_run(output: &Path, name: &str) -> Result<()> {
     if dir.is_dir() { remove_earlier_results(&dir) } else { Ok(()) }
 }
 
+/// Which plots a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plots {
+    /// Latency, cost and capacity: a single run, looked at on its own.
+    All,
+    /// None: one run of an experiment, whose plots compare the runs.
+    None,
+}
+
 /// Writes every file of one run into `dir`.
 pub fn write_run(
     dir: &Path,
     scenario: &Scenario,
     summary: &Summary,
     result: &RunResult,
+    plots: Plots,
 ) -> Result<()> {
     remove_earlier_results(dir)?;
     let json = serde_json::to_string_pretty(summary).context("cannot serialise the summary")?;
@@ -99,6 +114,9 @@ pub fn write_run(
             .with_context(|| format!("cannot write {}", log_path.display()))?;
     }
 
+    if plots == Plots::None {
+        return Ok(());
+    }
     let points: Vec<LatencyLoadPoint> = result
         .windows
         .iter()

@@ -13,10 +13,12 @@
 mod axis;
 mod bar_chart;
 mod capacity;
+pub mod cdf;
 mod font;
 mod latency;
 mod line_chart;
 mod panel;
+pub mod pareto;
 mod series;
 
 use std::path::{Path, PathBuf};

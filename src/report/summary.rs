@@ -61,6 +61,8 @@ pub struct Summary {
     pub cost: Cost,
     /// Every default the run used, with its source.
     pub defaults: Vec<UsedDefault>,
+    /// Values set over the file's by `--set` or a sweep point.
+    pub settings: Vec<crate::scenario::model::Setting>,
     /// Results that are valid but suspicious.
     pub warnings: Vec<Warning>,
     /// Events the engine executed.
@@ -229,6 +231,7 @@ impl Summary {
                 lines: bill.lines.clone(),
             },
             defaults: scenario.defaults.clone(),
+            settings: scenario.settings.clone(),
             warnings: super::warnings::collect(scenario, result),
             events: result.events,
         }

@@ -301,6 +301,12 @@ pub fn render(summary: &Summary) -> String {
     for warning in &summary.warnings {
         let _ = writeln!(out, "  warning: {warning}");
     }
+    if !summary.settings.is_empty() {
+        let _ = writeln!(out, "  set over the file:");
+        for s in &summary.settings {
+            let _ = writeln!(out, "    {} = {}  ({})", s.key, s.value, s.from);
+        }
+    }
     if !summary.defaults.is_empty() {
         let _ = writeln!(out, "  defaults used:");
         for d in &summary.defaults {

@@ -40,9 +40,17 @@ impl Defaults {
 }
 
 /// Builds the scenario, or the first mistake found.
-pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, ScenarioError> {
+pub fn build(
+    source: &Source,
+    catalogue: &Catalogue,
+    overrides: &[super::overrides::Override],
+) -> Result<Scenario, ScenarioError> {
     let mut root = DeTable::parse(&source.text).map_err(|e| toml_error(source, None, e))?;
     let root_span = root.span();
+    // The sweep is the experiment's business (`sweep`); its values reach
+    // the scenario as overrides.
+    root.get_mut().remove("sweep");
+    super::overrides::apply(root.get_mut(), overrides).map_err(|p| source.error(p))?;
     let components = root.get_mut().remove("components");
     let top_table = root.get_ref().clone();
     let top = RawTop::deserialize(toml::de::Deserializer::from(Spanned::new(
@@ -127,6 +135,7 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
     super::serverless_checks::check_queues(&components, &names).map_err(|p| source.error(p))?;
     super::serverless_checks::check_edges(&components, &classes, &names)
         .map_err(|p| source.error(p))?;
+    let slos = super::slo::build_slos(top.slo.as_ref()).map_err(|p| source.error(p))?;
     let users = match &top.users {
         Some(raw) => Some(users_section(raw.get_ref(), base_dir).map_err(|p| source.error(p))?),
         None => None,
@@ -147,6 +156,8 @@ pub fn build(source: &Source, catalogue: &Catalogue) -> Result<Scenario, Scenari
         faults,
         account,
         defaults: defaults.0,
+        slos,
+        settings: overrides.iter().map(super::overrides::Override::setting).collect(),
     })
 }
 

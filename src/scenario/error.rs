@@ -90,8 +90,19 @@ impl Source {
         (line, before[line_start..].chars().count() + 1)
     }
 
-    /// Locates a problem in this file.
+    /// Locates a problem in this file (or on the command line, for a value
+    /// given with `--set`).
     pub fn error(&self, problem: Problem) -> ScenarioError {
+        if problem.span.start >= super::overrides::COMMAND_LINE {
+            return ScenarioError {
+                file: self.path.clone(),
+                line: 0,
+                column: 0,
+                key: problem.key,
+                problem: format!("(the value given with --set) {}", problem.problem),
+                hint: problem.hint,
+            };
+        }
         let (line, column) = self.line_column(problem.span.start);
         ScenarioError {
             file: self.path.clone(),

@@ -62,6 +62,10 @@ pub struct Scenario {
     pub account: AccountSpec,
     /// Every default the run uses, with its source.
     pub defaults: Vec<UsedDefault>,
+    /// The objectives each run is judged by.
+    pub slos: Vec<super::slo::Slo>,
+    /// Values put over the file's own by `--set` or a sweep point.
+    pub settings: Vec<Setting>,
 }
 
 impl Scenario {
@@ -88,6 +92,19 @@ pub struct UsedDefault {
     pub value: String,
     /// An AWS document, a catalogue source, or `Assumption: …`.
     pub source: String,
+}
+
+/// A value that replaced the file's (or filled a key it leaves out) for
+/// this run, listed in the summary so the run's numbers can be traced to
+/// what produced them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Setting {
+    /// Dotted key path, e.g. `traffic.rate`.
+    pub key: String,
+    /// The value, as written.
+    pub value: String,
+    /// `--set` or `[sweep]`.
+    pub from: String,
 }
 
 /// Where requests enter and how they arrive.

@@ -34,6 +34,23 @@ pub struct RawTop {
     pub faults: Option<Vec<Spanned<RawFault>>>,
     /// `[account]`: account-wide limits and the free tier.
     pub account: Option<Spanned<RawAccount>>,
+    /// `[[slo]]`: service-level objectives each run is judged by.
+    pub slo: Option<Vec<Spanned<RawSlo>>>,
+}
+
+/// One `[[slo]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSlo {
+    /// A name for the reports; made from the metric and bound if absent.
+    pub name: Option<Spanned<String>>,
+    /// What is bounded: `p99`, `mean`, `error_rate`, `cost_per_month`…
+    pub metric: Spanned<String>,
+    /// The bound the metric must stay under.
+    pub under: Spanned<String>,
+    /// For a latency metric: the share of one-minute windows in which it
+    /// must stay under the bound (instead of over the whole run).
+    pub windows: Option<Spanned<String>>,
 }
 
 /// `[account]`: settings of the AWS account.

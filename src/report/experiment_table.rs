@@ -1,0 +1,139 @@
+//! The terminal view of an experiment (one row per point, figures with
+//! their intervals, SLO verdicts, the cheapest design that passes) and of
+//! one run's SLO verdicts.
+
+use std::fmt::Write as _;
+
+use crate::experiment::aggregate::ExperimentSummary;
+use crate::experiment::record::{RunRecord, passes};
+use crate::scenario::slo::Slo;
+use crate::stats::estimate::Estimate;
+
+/// `12.34 ± 0.56`, or the mean alone without an interval.
+fn shown(e: &Estimate, digits: usize) -> String {
+    if !e.mean.is_finite() {
+        return "n/a".into();
+    }
+    match e.half_width {
+        Some(h) => format!("{:.digits$} ±{:.digits$}", e.mean, h),
+        None => format!("{:.digits$}", e.mean),
+    }
+}
+
+/// The experiment's table.
+pub fn render(summary: &ExperimentSummary) -> String {
+    let mut out = String::new();
+    let intervals = if summary.replications > 1 {
+        format!("± is the 95 % interval, {}", summary.interval_method)
+    } else {
+        "one replication each, so no intervals: add --replications 5 for them".into()
+    };
+    let _ = writeln!(
+        out,
+        "{}  ({} point{} × {} replication{}; {intervals})",
+        summary.scenario,
+        summary.points.len(),
+        if summary.points.len() == 1 { "" } else { "s" },
+        summary.replications,
+        if summary.replications == 1 { "" } else { "s" },
+    );
+    if !summary.fixed.is_empty() {
+        let fixed: Vec<String> = summary.fixed.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let _ = writeln!(out, "  set in every run: {}", fixed.join(", "));
+    }
+    let label_width =
+        summary.points.iter().map(|p| p.label.chars().count()).max().unwrap_or(8).max(8);
+    let _ = write!(
+        out,
+        "  {:>5}  {:<label_width$}  {:>18}  {:>18}  {:>16}  {:>20}",
+        "point", "settings", "mean ms", "p99 ms", "errors %", "$ / month"
+    );
+    for (i, _) in summary.slos.iter().enumerate() {
+        let _ = write!(out, "  {:>6}", format!("slo{}", i + 1));
+    }
+    out.push('\n');
+    for p in &summary.points {
+        let errors = Estimate {
+            mean: p.error_rate.mean * 100.0,
+            half_width: p.error_rate.half_width.map(|h| h * 100.0),
+            n: p.error_rate.n,
+        };
+        let mut marks = String::new();
+        if summary.pareto.contains(&p.index) {
+            marks.push('◆');
+        }
+        if summary.cheapest_passing == Some(p.index) {
+            marks.push('★');
+        }
+        let _ = write!(
+            out,
+            "  {:>3}{:<2}  {:<label_width$}  {:>18}  {:>18}  {:>16}  {:>20}",
+            p.index,
+            marks,
+            p.label,
+            shown(&p.mean_ms, 2),
+            shown(&p.p99_ms, 2),
+            shown(&errors, 3),
+            shown(&p.cost_per_month_usd, 2)
+        );
+        for v in &p.slos {
+            let word = match (v.pass, v.certain) {
+                (true, true) => "pass",
+                (true, false) => "pass?",
+                (false, true) => "FAIL",
+                (false, false) => "FAIL?",
+            };
+            let _ = write!(out, "  {word:>6}");
+        }
+        out.push('\n');
+    }
+    for (i, slo) in summary.slos.iter().enumerate() {
+        let _ = writeln!(out, "  slo{}: {}", i + 1, slo.name);
+    }
+    if !summary.slos.is_empty() {
+        out.push_str(
+            "  (? = the interval crosses the bound: more replications could change the verdict)\n",
+        );
+    }
+    out.push_str("  ◆ on the cost–p99 Pareto front");
+    match summary.cheapest_passing.and_then(|i| summary.points.iter().find(|p| p.index == i)) {
+        Some(p) => {
+            let _ = writeln!(
+                out,
+                "; ★ cheapest design that meets every SLO: point {} ({}) at ${:.2} a month",
+                p.index, p.label, p.cost_per_month_usd.mean
+            );
+        }
+        None if !summary.slos.is_empty() => out.push_str("; no design meets every SLO\n"),
+        None => out.push('\n'),
+    }
+    out
+}
+
+/// One run's SLO verdicts, as table lines (empty without SLOs).
+pub fn slo_lines(slos: &[Slo], record: &RunRecord) -> String {
+    let mut out = String::new();
+    for (slo, value) in slos.iter().zip(&record.slo_values) {
+        let (value, verdict) = match value {
+            Some(v) => {
+                let shown = match (slo.windows, slo.metric) {
+                    (Some(_), _) => format!("{:.2}% of minutes", v * 100.0),
+                    (None, crate::scenario::slo::SloMetric::ErrorRate) => {
+                        format!("{:.3}%", v * 100.0)
+                    }
+                    (None, crate::scenario::slo::SloMetric::Latency(_)) => format!("{v:.2} ms"),
+                    (None, _) => format!("${v:.2}"),
+                };
+                (shown, if passes(slo, *v) { "pass" } else { "FAIL" })
+            }
+            None => ("no value (no request finished)".into(), "FAIL"),
+        };
+        let _ = writeln!(out, "  slo          {}: {value}  {verdict}", slo.name);
+    }
+    out
+}
+
+/// True when every SLO of the run passes.
+pub fn all_pass(slos: &[Slo], record: &RunRecord) -> bool {
+    slos.iter().zip(&record.slo_values).all(|(slo, v)| v.is_some_and(|v| passes(slo, v)))
+}
