@@ -95,7 +95,7 @@ pub fn resolve(
     }
     let count = match shards {
         Some(n) => n,
-        None if *name == "SLURM_ARRAY_TASK_COUNT" || *name == "SLURM_ARRAY_TASK_ID" => {
+        None if *name == "SLURM_ARRAY_TASK_ID" => {
             match var("SLURM_ARRAY_TASK_COUNT").and_then(|c| c.trim().parse().ok()) {
                 Some(n) => n,
                 None => {

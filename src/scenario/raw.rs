@@ -46,8 +46,9 @@ pub struct RawSlo {
     pub name: Option<Spanned<String>>,
     /// What is bounded: `p99`, `mean`, `error_rate`, `cost_per_month`…
     pub metric: Spanned<String>,
-    /// The bound the metric must stay under.
-    pub under: Spanned<String>,
+    /// The bound the metric must stay under: text with its unit, or a
+    /// bare number (dollars, or a share).
+    pub under: RawValue,
     /// For a latency metric: the share of one-minute windows in which it
     /// must stay under the bound (instead of over the whole run).
     pub windows: Option<Spanned<String>>,

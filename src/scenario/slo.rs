@@ -103,8 +103,23 @@ fn build_slo(raw: &RawSlo, index: usize) -> Result<Slo, Problem> {
             None => problem,
         });
     };
-    let text = raw.under.get_ref().trim();
     let under_key = format!("{key}.under");
+    let written = match raw.under.get_ref() {
+        toml::Value::String(s) => s.trim().to_string(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        other => {
+            return Err(Problem::new(
+                raw.under.span(),
+                under_key,
+                format!(
+                    "expected a bound like \"200ms\", \"0.1%\" or \"$5000\", found {}",
+                    other.type_str()
+                ),
+            ));
+        }
+    };
+    let text = written.as_str();
     let bound = match metric {
         SloMetric::Latency(_) => {
             units::parse_duration(text).map(|d| d.as_nanos() as f64 / 1e6).map_err(|form| {
@@ -183,7 +198,7 @@ mod tests {
         let raw = RawSlo {
             name: None,
             metric: Spanned::new(0..1, metric.into()),
-            under: Spanned::new(0..1, under.into()),
+            under: Spanned::new(0..1, toml::Value::String(under.into())),
             windows: windows.map(|w| Spanned::new(0..1, w.into())),
         };
         build_slo(&raw, 0)
