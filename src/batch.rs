@@ -139,6 +139,7 @@ pub const COMPARISON: &str = "compare";
 pub fn prepare_comparison(
     files: &[PathBuf],
     catalogue: &Catalogue,
+    sets: &[Axis],
     replications: u32,
 ) -> Result<Prepared> {
     if files.len() < 2 {
@@ -148,7 +149,7 @@ pub fn prepare_comparison(
     let mut texts = String::new();
     let mut values = Vec::new();
     for file in files {
-        let prepared = prepare(file, catalogue, &[], 1)?;
+        let prepared = prepare(file, catalogue, sets, 1)?;
         if prepared.points.len() > 1 {
             return Err(anyhow!(
                 "{}: has a [sweep]; compare takes one design per file (run the sweep itself to compare its points)",
@@ -165,13 +166,8 @@ pub fn prepare_comparison(
         scenarios.push(scenario);
     }
     let axis = Axis { path: "design".into(), span: 0..0, values };
-    let plan = Plan {
-        file: files[0].clone(),
-        text: texts,
-        axes: vec![axis],
-        fixed: Vec::new(),
-        replications,
-    };
+    let fixed = sets.iter().map(|a| a.at(0)).collect();
+    let plan = Plan { file: files[0].clone(), text: texts, axes: vec![axis], fixed, replications };
     let points = plan.points();
     let slos = scenarios[0].slos.clone();
     Ok(Prepared { plan, points, scenarios, name: COMPARISON.into(), slos })

@@ -87,6 +87,9 @@ pub enum Command {
         /// Shared options.
         #[command(flatten)]
         options: RunOptions,
+        /// Set a key in every design: `traffic.rate=800/s` (one value).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
     },
     /// Merge the output folders of an experiment's shards into one report.
     Merge {
@@ -165,9 +168,18 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             let prepared = batch::prepare_all(&files, &catalogue, &sets, options.replications);
             run_and_report(prepared, &options, sets, shard)
         }
-        Command::Compare { files, options } => {
+        Command::Compare { files, options, sets } => {
             let catalogue = load_catalogue(options.catalogue.clone())?;
-            let prepared = batch::prepare_comparison(&files, &catalogue, options.replications)?;
+            let sets = axes(&sets)?;
+            if let Some(swept) = sets.iter().find(|a| a.values.len() > 1) {
+                return Err(anyhow!(
+                    "--set {}: compare takes one value per key (it sets it in every design); \
+                     to sweep a key, use `cloudtwin run FILE --set KEY=V1,V2,…`",
+                    swept.path
+                ));
+            }
+            let prepared =
+                batch::prepare_comparison(&files, &catalogue, &sets, options.replications)?;
             let seeds: Vec<u64> = prepared.scenarios.iter().map(|s| s.seed).collect();
             if seeds.iter().any(|s| *s != seeds[0]) {
                 eprintln!(

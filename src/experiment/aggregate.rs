@@ -139,9 +139,11 @@ pub fn summarise(header: &Header, records: &[RunRecord]) -> ExperimentSummary {
         })
         .collect();
     let pareto = pareto_front(&summaries);
+    // Without objectives every point would "pass": name none rather than
+    // the cheapest design outright.
     let cheapest_passing = summaries
         .iter()
-        .filter(|p| p.passes_all)
+        .filter(|p| !slos.is_empty() && p.passes_all)
         .min_by(|a, b| a.cost_per_month_usd.mean.total_cmp(&b.cost_per_month_usd.mean))
         .map(|p| p.index);
     ExperimentSummary {

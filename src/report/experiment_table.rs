@@ -105,7 +105,9 @@ pub fn render(summary: &ExperimentSummary) -> String {
             );
         }
         None if !summary.slos.is_empty() => out.push_str("; no design meets every SLO\n"),
-        None => out.push('\n'),
+        None => {
+            out.push_str("; add [[slo]] tables to have the cheapest design that meets them named\n")
+        }
     }
     out
 }
