@@ -3,24 +3,10 @@
 //! repeatable; names cannot escape the output folder.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-/// A fresh folder for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cloudtwin-cli-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn cloudtwin(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cloudtwin"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{cloudtwin, temp_dir};
 
 const GOOD: &str = r#"[scenario]
 name = "small"
@@ -61,7 +47,7 @@ fn run_scenario(dir: &Path, name: &str, text: &str) -> (i32, String) {
 }
 
 fn assert_error(text: &str, line: usize, key: &str, words: &str) {
-    let dir = temp_dir(&key.replace('.', "-"));
+    let dir = temp_dir("cli", &key.replace('.', "-"));
     let (code, stderr) = run_scenario(&dir, "bad.toml", text);
     assert_eq!(code, 2, "exit code; stderr: {stderr}");
     assert!(stderr.contains(&format!("bad.toml:{line}:")), "no line {line} in: {stderr}");
@@ -96,7 +82,7 @@ fn missing_trace_file_is_refused() {
 
 #[test]
 fn a_name_with_dots_and_slashes_never_writes_outside_the_output_folder() {
-    let dir = temp_dir("escape");
+    let dir = temp_dir("cli", "escape");
     let escape = format!("cloudtwin-escape-{}", std::process::id());
     let text = GOOD.replace("name = \"small\"", &format!("name = \"../../{escape}\""));
     let (code, stderr) = run_scenario(&dir, "bad.toml", &text);
@@ -110,7 +96,7 @@ fn a_name_with_dots_and_slashes_never_writes_outside_the_output_folder() {
 
 #[test]
 fn one_broken_scenario_does_not_lose_the_others() {
-    let dir = temp_dir("batch");
+    let dir = temp_dir("cli", "batch");
     fs::write(dir.join("good.toml"), GOOD).unwrap();
     fs::write(dir.join("bad.toml"), GOOD.replace("t3.medium", "t9.huge").replace("small", "other"))
         .unwrap();
@@ -122,7 +108,7 @@ fn one_broken_scenario_does_not_lose_the_others() {
 
 #[test]
 fn the_same_seed_gives_the_same_summary_and_another_seed_other_numbers() {
-    let dir = temp_dir("seed");
+    let dir = temp_dir("cli", "seed");
     let run = |name: &str, seed: u64| {
         let text = GOOD
             .replace("name = \"small\"", &format!("name = \"{name}\""))
@@ -147,7 +133,7 @@ fn the_same_seed_gives_the_same_summary_and_another_seed_other_numbers() {
 
 #[test]
 fn a_run_writes_summary_series_and_plots() {
-    let dir = temp_dir("files");
+    let dir = temp_dir("cli", "files");
     let (code, stderr) = run_scenario(&dir, "good.toml", GOOD);
     assert_eq!(code, 0, "{stderr}");
     let out = dir.join("out/small");
@@ -166,7 +152,7 @@ fn a_run_writes_summary_series_and_plots() {
 /// station that serves one a second.
 #[test]
 fn a_hopeless_overload_stops_with_an_error() {
-    let dir = temp_dir("overload");
+    let dir = temp_dir("cli", "overload");
     let text = r#"[scenario]
 name = "overload"
 start = "2026-01-01T00:00:00Z"
@@ -194,7 +180,7 @@ service = "1s"
 /// `events.csv` behind.
 #[test]
 fn a_rerun_leaves_no_file_of_the_earlier_run() {
-    let dir = temp_dir("rerun");
+    let dir = temp_dir("cli", "rerun");
     let faulty = format!("{GOOD}\n[[faults]]\nat = \"1m\"\nkind = \"crash\"\ntarget = \"web\"\n");
     let (code, stderr) = run_scenario(&dir, "faulty.toml", &faulty);
     assert_eq!(code, 0, "{stderr}");

@@ -4,7 +4,7 @@
 //! refused with a clear message.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use rayon::prelude::*;
@@ -18,23 +18,8 @@ use cloudtwin::report::summary::Summary;
 use cloudtwin::scenario;
 use cloudtwin::sim;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cloudtwin-exp-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn cloudtwin(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cloudtwin"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("AWS_BATCH_JOB_ARRAY_INDEX")
-        .env_remove("JOB_COMPLETION_INDEX")
-        .env_remove("SLURM_ARRAY_TASK_ID")
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{cloudtwin, temp_dir};
 
 fn stderr(out: &Output) -> String {
     let text = String::from_utf8_lossy(&out.stderr).to_string();
@@ -96,7 +81,7 @@ fn experiment_json(dir: &Path, output: &str) -> String {
 
 #[test]
 fn one_thread_and_four_give_byte_identical_summaries() {
-    let dir = temp_dir("threads");
+    let dir = temp_dir("exp", "threads");
     write_sweep(&dir);
     for (jobs, output) in [("1", "one"), ("4", "four")] {
         let out = cloudtwin(&["run", "sweep.toml", "-r", "3", "-j", jobs, "-o", output], &dir);
@@ -117,7 +102,7 @@ fn one_thread_and_four_give_byte_identical_summaries() {
 
 #[test]
 fn three_shards_merged_equal_the_unsharded_run() {
-    let dir = temp_dir("shards");
+    let dir = temp_dir("exp", "shards");
     write_sweep(&dir);
     let whole = cloudtwin(&["run", "sweep.toml", "-r", "2", "-o", "whole"], &dir);
     assert!(whole.status.code() != Some(2), "{}", stderr(&whole));
@@ -140,7 +125,7 @@ fn three_shards_merged_equal_the_unsharded_run() {
 
 #[test]
 fn shards_of_different_experiments_do_not_merge() {
-    let dir = temp_dir("mixed");
+    let dir = temp_dir("exp", "mixed");
     write_sweep(&dir);
     let a = cloudtwin(&["run", "sweep.toml", "--shard", "0/2", "-o", "a"], &dir);
     assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
@@ -156,7 +141,7 @@ fn shards_of_different_experiments_do_not_merge() {
 
 #[test]
 fn bad_shards_are_refused() {
-    let dir = temp_dir("badshard");
+    let dir = temp_dir("exp", "badshard");
     write_sweep(&dir);
     for (shard, words) in
         [("3/3", "0 to 2"), ("4/3", "0 to 2"), ("-1/3", "I/N"), ("x/3", "I/N"), ("1/0", "")]
@@ -179,7 +164,7 @@ fn bad_shards_are_refused() {
 
 #[test]
 fn bad_sweeps_and_slos_name_the_key() {
-    let dir = temp_dir("badsweep");
+    let dir = temp_dir("exp", "badsweep");
     let cases = [
         (
             SWEEP.replace("\"components.web.count\" = [2, 3]", "\"components.web.count\" = []"),
@@ -204,7 +189,7 @@ fn bad_sweeps_and_slos_name_the_key() {
 
 #[test]
 fn the_exit_code_says_whether_a_design_meets_the_slos() {
-    let dir = temp_dir("exit");
+    let dir = temp_dir("exp", "exit");
     write_sweep(&dir);
     // One instance at 95 % busy: p99 fails.
     let out = cloudtwin(
@@ -310,7 +295,7 @@ fn intervals_cover_the_mm1_mean_response_as_often_as_they_claim() {
 /// runs would.
 #[test]
 fn sweep_points_share_arrivals_and_service_times() {
-    let dir = temp_dir("crn");
+    let dir = temp_dir("exp", "crn");
     let text = r#"
         [scenario]
         name = "crn"

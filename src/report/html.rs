@@ -160,36 +160,36 @@ pub fn write_run_report(
     page.push_str("</table>\n");
     page += &figure(dir, "cost", "Cost of the window by service and component");
     if !summary.settings.is_empty() {
-        let _ = writeln!(
-            page,
-            "<h2>Set over the file</h2><table><tr><th class=l>key</th><th class=l>value</th><th class=l>from</th></tr>"
-        );
-        for s in &summary.settings {
-            let _ = writeln!(
-                page,
-                "<tr><td class=l><code>{}</code></td><td class=l>{}</td><td class=l>{}</td></tr>",
-                esc(&s.key),
-                esc(&s.value),
-                esc(&s.from)
-            );
-        }
-        page.push_str("</table>\n");
+        let rows = summary.settings.iter().map(|s| [&s.key, &s.value, &s.from]);
+        page += &key_table("Set over the file", "from", rows);
     }
-    let _ = writeln!(
-        page,
-        "<h2>Defaults used</h2><table><tr><th class=l>key</th><th class=l>value</th><th class=l>source</th></tr>"
-    );
-    for d in &summary.defaults {
-        let _ = writeln!(
-            page,
-            "<tr><td class=l><code>{}</code></td><td class=l>{}</td><td class=l><small>{}</small></td></tr>",
-            esc(&d.key),
-            esc(&d.value),
-            esc(&d.source)
-        );
-    }
-    page.push_str("</table>\n<p><small>Figures: summary.json and timeseries.csv beside this page.</small></p></body></html>\n");
+    let rows = summary.defaults.iter().map(|d| [&d.key, &d.value, &d.source]);
+    page += &key_table("Defaults used", "source", rows);
+    page.push_str("<p><small>Figures: summary.json and timeseries.csv beside this page.</small></p></body></html>\n");
     write(dir, page)
+}
+
+/// A headed table of key paths, their values and a third column (where
+/// each came from).
+fn key_table<'a>(
+    heading: &str,
+    third: &str,
+    rows: impl Iterator<Item = [&'a String; 3]>,
+) -> String {
+    let mut table = format!(
+        "<h2>{heading}</h2><table><tr><th class=l>key</th><th class=l>value</th><th class=l>{third}</th></tr>\n"
+    );
+    for [key, value, origin] in rows {
+        let _ = writeln!(
+            table,
+            "<tr><td class=l><code>{}</code></td><td class=l>{}</td><td class=l><small>{}</small></td></tr>",
+            esc(key),
+            esc(value),
+            esc(origin)
+        );
+    }
+    table.push_str("</table>\n");
+    table
 }
 
 /// The report of an experiment (a sweep, replications, or a comparison).
