@@ -7,6 +7,7 @@
 //! not depend on the thread count: every run has its own random streams,
 //! and results are gathered in plan order, whatever order runs finish in.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -62,19 +63,31 @@ impl BatchOptions {
     }
 }
 
-/// A scenario file, checked: its plan and the scenario of each point.
+/// A scenario file, checked: its plan, and the scenario of each point.
 #[derive(Debug)]
 pub struct Prepared {
     /// The experiment's plan.
     pub plan: Plan,
     /// Its points.
     pub points: Vec<Point>,
-    /// The scenario of each point.
-    pub scenarios: Vec<Scenario>,
     /// The name of the output folder.
     pub name: String,
     /// The SLOs every point is judged by.
     pub slos: Vec<crate::scenario::slo::Slo>,
+    /// The first point's scenario.
+    pub first: Scenario,
+    designs: Designs,
+}
+
+/// Where the scenario of each point comes from.
+#[derive(Debug)]
+enum Designs {
+    /// A sweep's points are built again from the file when their runs
+    /// start (each was checked once when prepared), so that memory does not
+    /// grow with the number of points.
+    Swept(Box<Catalogue>),
+    /// `compare`: one file per point, each already read.
+    Files(Vec<Scenario>),
 }
 
 impl Prepared {
@@ -82,6 +95,17 @@ impl Prepared {
     /// file's name).
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The scenario of point `point`.
+    pub fn scenario(&self, point: usize) -> Result<Cow<'_, Scenario>> {
+        match &self.designs {
+            Designs::Files(scenarios) => Ok(Cow::Borrowed(&scenarios[point])),
+            Designs::Swept(_) if point == 0 => Ok(Cow::Borrowed(&self.first)),
+            Designs::Swept(catalogue) => {
+                Ok(Cow::Owned(build_point(&self.plan, &self.points[point], catalogue)?))
+            }
+        }
     }
 
     /// What an experiment's summary needs to know of it.
@@ -99,6 +123,17 @@ impl Prepared {
     }
 }
 
+/// The scenario of one point of a plan.
+fn build_point(plan: &Plan, point: &Point, catalogue: &Catalogue) -> Result<Scenario> {
+    let overrides = plan.overrides_of(point);
+    scenario::parse_with(&plan.file, plan.text.clone(), catalogue, &overrides).map_err(|e| {
+        match point.overrides.is_empty() {
+            true => anyhow::Error::new(e),
+            false => anyhow!("{e}\n  note: in sweep point {} ({})", point.index, point.label()),
+        }
+    })
+}
+
 /// Reads and checks one file with its sweep and the command line's.
 pub fn prepare(
     file: &Path,
@@ -110,25 +145,20 @@ pub fn prepare(
         .map_err(|e| anyhow!("{}: cannot read the scenario file: {e}", file.display()))?;
     let plan = Plan::new(file, text, sets, replications)?;
     let points = plan.points();
-    let mut scenarios = Vec::with_capacity(points.len());
-    for point in &points {
-        let overrides = plan.overrides_of(point);
-        let scenario = scenario::parse_with(file, plan.text.clone(), catalogue, &overrides)
-            .map_err(|e| match point.overrides.is_empty() {
-                true => anyhow::Error::new(e),
-                false => anyhow!("{e}\n  note: in sweep point {} ({})", point.index, point.label()),
-            })?;
-        scenarios.push(scenario);
+    let first = build_point(&plan, &points[0], catalogue)?;
+    for point in &points[1..] {
+        let scenario = build_point(&plan, point, catalogue)?;
+        if scenario.name != first.name {
+            return Err(anyhow!(
+                "{}: scenario.name: a sweep may not vary the scenario's name (it names the output folder)",
+                file.display()
+            ));
+        }
     }
-    if scenarios.iter().any(|s| s.name != scenarios[0].name) {
-        return Err(anyhow!(
-            "{}: scenario.name: a sweep may not vary the scenario's name (it names the output folder)",
-            file.display()
-        ));
-    }
-    let name = scenarios[0].name.clone();
-    let slos = scenarios[0].slos.clone();
-    Ok(Prepared { plan, points, scenarios, name, slos })
+    let name = first.name.clone();
+    let slos = first.slos.clone();
+    let designs = Designs::Swept(Box::new(catalogue.clone()));
+    Ok(Prepared { plan, points, name, slos, first, designs })
 }
 
 /// Name of the output folder of `compare`.
@@ -148,7 +178,13 @@ pub fn prepare_comparison(
     let mut scenarios = Vec::new();
     let mut texts = String::new();
     let mut values = Vec::new();
-    for file in files {
+    for (i, file) in files.iter().enumerate() {
+        if files[..i].contains(file) {
+            return Err(anyhow!(
+                "{}: given twice; compare runs each design once (use --replications for more runs)",
+                file.display()
+            ));
+        }
         let prepared = prepare(file, catalogue, sets, 1)?;
         if prepared.points.len() > 1 {
             return Err(anyhow!(
@@ -157,7 +193,7 @@ pub fn prepare_comparison(
             ));
         }
         texts.push_str(&prepared.plan.text);
-        let scenario = prepared.scenarios.into_iter().next().expect("one point");
+        let scenario = prepared.first;
         values.push(crate::scenario::overrides::Override {
             path: "design".into(),
             literal: format!("{:?}", scenario.name),
@@ -170,7 +206,9 @@ pub fn prepare_comparison(
     let plan = Plan { file: files[0].clone(), text: texts, axes: vec![axis], fixed, replications };
     let points = plan.points();
     let slos = scenarios[0].slos.clone();
-    Ok(Prepared { plan, points, scenarios, name: COMPARISON.into(), slos })
+    let first = scenarios[0].clone();
+    let designs = Designs::Files(scenarios);
+    Ok(Prepared { plan, points, name: COMPARISON.into(), slos, first, designs })
 }
 
 /// Loads every file; a name used twice is an error for the second file.
@@ -220,8 +258,6 @@ pub enum Produced {
     Single {
         /// The summary written to `summary.json`.
         summary: Box<Summary>,
-        /// Its run record (SLO values).
-        record: Box<RunRecord>,
         /// Where its files are.
         dir: Option<PathBuf>,
     },
@@ -334,13 +370,14 @@ pub fn interrupted_runs(outcomes: &[Outcome]) -> usize {
         .sum()
 }
 
-/// Clears what an earlier run or experiment left in the scenario's folder
-/// (only cloudtwin's own files; a shard leaves the other shards' runs
-/// alone), so that the folder never mixes two.
+/// Clears what an earlier run or experiment left in an experiment's
+/// folder (only cloudtwin's own files; a shard leaves the other shards'
+/// runs alone), so that the folder never mixes two. A single run clears
+/// its folder only when it has something to put in its place (see
+/// [`run_job`]), so Ctrl-C never loses the previous results.
 fn prepare_folder(p: &Prepared, options: &BatchOptions) -> Result<()> {
-    let dir = scenario_dir(&options.output, p.name())?;
-    if options.shard.is_none() {
-        experiment::output::clear(&dir)?;
+    if options.shard.is_none() && p.plan.is_experiment() {
+        experiment::output::clear(&scenario_dir(&options.output, p.name())?)?;
     }
     Ok(())
 }
@@ -359,17 +396,21 @@ fn finish_file(
         let done = done?;
         return Ok(Produced::Single {
             summary: Box::new(done.summary.expect("a single run keeps its summary")),
-            record: Box::new(done.record),
             dir: done.dir,
         });
     }
     let mut records = Vec::new();
     let mut failed_runs = Vec::new();
+    let file = format!("{}: ", p.plan.file.display());
     for (job, done) in runs {
         match done {
             Ok(done) => records.push(done.record),
-            Err(e) => failed_runs
-                .push(format!("point {} replication {}: {e:#}", job.point, job.replication)),
+            Err(e) => {
+                let why = format!("{e:#}");
+                let why = why.strip_prefix(&file).unwrap_or(&why);
+                failed_runs
+                    .push(format!("point {} replication {}: {why}", job.point, job.replication));
+            }
         }
     }
     let header = p.header();
@@ -406,12 +447,14 @@ fn run_guarded(
 
 /// Runs one point's replication and writes its files.
 fn run_job(p: &Prepared, job: Job, options: &BatchOptions, cancel: &AtomicBool) -> Result<RunDone> {
-    let scenario = &p.scenarios[job.point];
+    let scenario = &*p.scenario(job.point)?;
     let single = !p.plan.is_experiment() && options.shard.is_none();
     let result = sim::run_until_cancelled(scenario, job.replication, cancel);
     if let Some(stopped) = &result.stopped {
-        if options.write_files && single {
-            crate::report::output::clear_earlier_run(&options.output, &scenario.name)?;
+        if options.write_files && single && stopped.reason != sim::INTERRUPTED {
+            // Results of an earlier run left beside this error would be
+            // taken for this run's.
+            experiment::output::clear(&scenario_dir(&options.output, &scenario.name)?)?;
         }
         let when = if stopped.at_s < 0.0 {
             format!("in the warm-up, {:.1} s before the measured window", -stopped.at_s)
@@ -425,18 +468,21 @@ fn run_job(p: &Prepared, job: Job, options: &BatchOptions, cancel: &AtomicBool) 
         ));
     }
     let bill = bill(scenario, &result.usage);
-    let summary = Summary::new(scenario, job.replication, &result, &bill);
+    let mut summary = Summary::new(scenario, job.replication, &result, &bill);
     let record = RunRecord::new(&p.slos, job.point, job.replication, &result, &summary);
+    summary.slos = record.outcomes(&p.slos);
     let dir = if options.write_files {
         let dir = if single {
-            scenario_dir(&options.output, &scenario.name)?
+            let dir = scenario_dir(&options.output, &scenario.name)?;
+            experiment::output::clear(&dir)?;
+            dir
         } else {
             experiment::output::run_dir(&options.output.join(p.name()), job)?
         };
         let plots = if single { Plots::All } else { Plots::None };
         write_run(&dir, scenario, &summary, &result, plots)?;
         if single {
-            crate::report::html::write_run_report(&dir, &summary, &record, scenario)?;
+            crate::report::html::write_run_report(&dir, &summary)?;
         } else {
             experiment::output::write_record(&dir, &record)?;
         }

@@ -19,6 +19,7 @@ use crate::experiment::aggregate::ExperimentSummary;
 use crate::experiment::shard;
 use crate::report::{experiment_table, table};
 use crate::scenario::sweep::{Axis, axis_from_command_line};
+use crate::sim;
 
 /// Offline cost-and-performance simulator for AWS architectures.
 #[derive(Debug, Parser)]
@@ -74,7 +75,7 @@ pub enum Command {
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
         /// How many shards, when a batch engine's variable gives the index.
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         shards: Option<u32>,
     },
     /// Run several designs of the same system and compare them side by
@@ -144,7 +145,20 @@ fn load_catalogue(dir: Option<PathBuf>) -> Result<Catalogue> {
 }
 
 fn axes(sets: &[String]) -> Result<Vec<Axis>> {
-    sets.iter().map(|s| axis_from_command_line(s).map_err(|e| anyhow!(e))).collect()
+    let axes: Vec<Axis> = sets
+        .iter()
+        .map(|s| axis_from_command_line(s).map_err(|e| anyhow!(e)))
+        .collect::<Result<_>>()?;
+    for (i, axis) in axes.iter().enumerate() {
+        if axes[..i].iter().any(|a| a.path == axis.path) {
+            return Err(anyhow!(
+                "--set {}: the key is given twice; give all its values in one --set {}=V1,V2,…",
+                axis.path,
+                axis.path
+            ));
+        }
+    }
+    Ok(axes)
 }
 
 /// Ctrl-C once: stop starting runs, stop those under way, keep what
@@ -180,11 +194,27 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             }
             let prepared =
                 batch::prepare_comparison(&files, &catalogue, &sets, options.replications)?;
-            let seeds: Vec<u64> = prepared.scenarios.iter().map(|s| s.seed).collect();
+            let seeds = (0..prepared.points.len())
+                .map(|point| prepared.scenario(point).map(|s| s.seed))
+                .collect::<Result<Vec<u64>>>()?;
             if seeds.iter().any(|s| *s != seeds[0]) {
                 eprintln!(
                     "note: the designs have different seeds ({seeds:?}): their differences include \
                      noise that common random numbers (one seed for all) would remove"
+                );
+            }
+            let others_differ = (1..prepared.points.len())
+                .filter_map(|point| prepared.scenario(point).ok())
+                .any(|s| s.slos != prepared.slos);
+            if others_differ {
+                eprintln!(
+                    "note: every design is judged by the SLOs of the first file, {} ({}); the \
+                     other files' [[slo]] tables are not used",
+                    files[0].display(),
+                    match prepared.slos.len() {
+                        0 => "it has none".to_string(),
+                        n => format!("{n} SLO{}", if n == 1 { "" } else { "s" }),
+                    }
                 );
             }
             let file = files[0].clone();
@@ -213,7 +243,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             for (file, loaded) in batch::prepare_all(&files, &catalogue, &sets, 1) {
                 match loaded {
                     Ok(p) => {
-                        let n = p.scenarios[0].components.len();
+                        let n = p.first.components.len();
                         let plural = if n == 1 { "" } else { "s" };
                         let points = match p.points.len() {
                             1 => String::new(),
@@ -257,14 +287,10 @@ fn run_and_report(
         shard,
         progress: true,
     };
-    let slos: Vec<Vec<crate::scenario::slo::Slo>> = prepared
-        .iter()
-        .map(|(_, p)| p.as_ref().map(|p| p.slos.clone()).unwrap_or_default())
-        .collect();
     let outcomes = batch::run_all(prepared, &batch_options, &INTERRUPTED)?;
     let (mut errors, mut slo_failed) = (0, false);
-    for (outcome, slos) in outcomes.iter().zip(&slos) {
-        slo_failed |= !report_outcome(outcome, slos);
+    for outcome in &outcomes {
+        slo_failed |= !report_outcome(outcome);
     }
     for outcome in &outcomes {
         match &outcome.result {
@@ -273,7 +299,8 @@ fn run_and_report(
                 eprintln!("error: {error:#}");
             }
             Ok(Produced::Experiment { failed_runs, .. } | Produced::Shard { failed_runs, .. }) => {
-                for failure in failed_runs {
+                // Runs skipped by Ctrl-C are counted once, below.
+                for failure in failed_runs.iter().filter(|f| !f.contains(sim::INTERRUPTED)) {
                     eprintln!("error: {}: {failure}", outcome.file.display());
                 }
                 errors += usize::from(!failed_runs.is_empty());
@@ -281,8 +308,8 @@ fn run_and_report(
             Ok(Produced::Single { .. }) => {}
         }
     }
-    if INTERRUPTED.load(Ordering::SeqCst) {
-        let skipped = batch::interrupted_runs(&outcomes);
+    let skipped = batch::interrupted_runs(&outcomes);
+    if INTERRUPTED.load(Ordering::SeqCst) && skipped > 0 {
         eprintln!(
             "interrupted: {skipped} run(s) did not finish; the results above are those that did, \
              and their files are written"
@@ -299,16 +326,16 @@ fn run_and_report(
 }
 
 /// Prints one file's results; returns false when its SLOs failed.
-fn report_outcome(outcome: &Outcome, slos: &[crate::scenario::slo::Slo]) -> bool {
+fn report_outcome(outcome: &Outcome) -> bool {
     match &outcome.result {
-        Ok(Produced::Single { summary, record, dir }) => {
+        Ok(Produced::Single { summary, dir, .. }) => {
             let files = batch::describe_dir(dir);
             print_out(&format!(
                 "{}{}  files        {files}\n\n",
                 table::render(summary),
-                experiment_table::slo_lines(slos, record)
+                experiment_table::slo_lines(summary)
             ));
-            experiment_table::all_pass(slos, record)
+            summary.slos.iter().all(|s| s.pass)
         }
         Ok(Produced::Experiment { summary, dir, .. }) => {
             print_out(&format!(

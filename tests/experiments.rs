@@ -104,23 +104,47 @@ fn one_thread_and_four_give_byte_identical_summaries() {
 fn three_shards_merged_equal_the_unsharded_run() {
     let dir = temp_dir("exp", "shards");
     write_sweep(&dir);
-    let whole = cloudtwin(&["run", "sweep.toml", "-r", "2", "-o", "whole"], &dir);
+    // Four points × three replications: each shard holds runs of every
+    // point, so the merge must put them back in plan order.
+    let whole = cloudtwin(&["run", "sweep.toml", "-r", "3", "-o", "whole"], &dir);
     assert!(whole.status.code() != Some(2), "{}", stderr(&whole));
     for i in 0..3 {
         let shard = format!("{i}/3");
         let output = format!("shard{i}");
         let out =
-            cloudtwin(&["run", "sweep.toml", "-r", "2", "--shard", &shard, "-o", &output], &dir);
+            cloudtwin(&["run", "sweep.toml", "-r", "3", "--shard", &shard, "-o", &output], &dir);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         assert!(!dir.join(&output).join("sweep/experiment.json").exists());
     }
     // A missing shard is refused, naming it.
     let partial = cloudtwin(&["merge", "shard0", "shard2", "-o", "merged"], &dir);
     assert_eq!(partial.status.code(), Some(2));
-    assert!(stderr(&partial).contains("1"), "{}", stderr(&partial));
+    assert!(stderr(&partial).contains("shards 1/3 are missing"), "{}", stderr(&partial));
     let merged = cloudtwin(&["merge", "shard0", "shard1", "shard2", "-o", "merged"], &dir);
     assert_ne!(merged.status.code(), Some(2), "{}", stderr(&merged));
     assert_eq!(experiment_json(&dir, "merged"), experiment_json(&dir, "whole"));
+    for run in ["p000-r00", "p003-r02"] {
+        assert_eq!(
+            fs::read(dir.join("merged/sweep/runs").join(run).join("summary.json")).unwrap(),
+            fs::read(dir.join("whole/sweep/runs").join(run).join("summary.json")).unwrap(),
+            "the merged folder has every run's files, as the whole run's has"
+        );
+    }
+    // An interrupted shard lists fewer runs in its manifest: refused, not
+    // merged into a report that looks complete.
+    let manifest = dir.join("shard1/sweep/shard-1-of-3.json");
+    let mut cut: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+    cut["runs"].as_array_mut().unwrap().pop();
+    fs::write(&manifest, cut.to_string()).unwrap();
+    let short = cloudtwin(&["merge", "shard0", "shard1", "shard2", "-o", "short"], &dir);
+    assert_eq!(short.status.code(), Some(2));
+    let why = stderr(&short);
+    assert!(
+        why.contains("1 of the experiment's 12 runs are missing") && why.contains("1/3"),
+        "{why}"
+    );
+    assert!(!dir.join("short/sweep/experiment.json").exists());
 }
 
 #[test]
@@ -223,6 +247,16 @@ fn the_exit_code_says_whether_a_design_meets_the_slos() {
         &dir,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // One run: its summary carries each SLO's value and verdict.
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("output/sweep/summary.json")).unwrap())
+            .unwrap();
+    let slos = summary["slos"].as_array().unwrap();
+    assert_eq!(slos.len(), 2);
+    assert!(slos.iter().all(|s| s["pass"] == true), "{slos:?}");
+    let p99 = summary["latency"]["p99_ms"].as_f64().unwrap();
+    assert_eq!(slos[0]["value"].as_f64().unwrap(), p99);
+    assert!(slos[1]["shown"].as_str().unwrap().starts_with('$'));
 }
 
 /// The 95 % interval over 10 replications of an M/M/1 at utilisation 0.5
@@ -333,9 +367,9 @@ fn sweep_points_share_arrivals_and_service_times() {
     let file = dir.join("crn.toml");
     fs::write(&file, text).unwrap();
     let prepared = batch::prepare(&file, &Catalogue::builtin(), &[], 1).unwrap();
-    assert_eq!(prepared.scenarios.len(), 4);
+    assert_eq!(prepared.points.len(), 4);
     let mean_ms = |point: usize, replication: u32| {
-        let s = &prepared.scenarios[point];
+        let s = &*prepared.scenario(point).unwrap();
         let result = sim::run(s, replication);
         let summary = Summary::new(s, replication, &result, &bill(s, &result.usage));
         (summary.requests.arrived, summary.latency.expect("requests finished").mean_ms)

@@ -51,6 +51,9 @@ pub struct ExperimentSummary {
     pub pareto: Vec<usize>,
     /// The cheapest point (by mean monthly cost) that meets every SLO.
     pub cheapest_passing: Option<usize>,
+    /// Planned runs that are not in this summary (interrupted, or stopped
+    /// by an error): 0 for a complete experiment.
+    pub runs_missing: usize,
 }
 
 /// One point's figures over its replications.
@@ -159,6 +162,7 @@ pub fn summarise(header: &Header, records: &[RunRecord]) -> ExperimentSummary {
         points: summaries,
         pareto,
         cheapest_passing,
+        runs_missing: (points.len() * header.replications as usize).saturating_sub(records.len()),
     }
 }
 

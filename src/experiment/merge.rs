@@ -2,19 +2,22 @@
 //! machines, summarised into the report one machine would have written.
 //!
 //! Each shard folder holds, per scenario, a manifest (the experiment's
-//! header, the shard's index and its runs) and each run's record. Merging
+//! header, the shard's index and its runs) and each run's folder. Merging
 //! checks that the shards belong to one experiment (the same fingerprint:
-//! scenario text, sweep, replications) and that every shard from 0 to N − 1
-//! is there exactly once, then summarises the records exactly as an
-//! unsharded run does.
+//! scenario text, sweep, replications), that every shard from 0 to N − 1
+//! is there exactly once and that together they hold every run (a shard
+//! that was interrupted or lost runs is refused, not merged into a
+//! report that looks whole), then copies the runs' folders and summarises
+//! their records in plan order, exactly as an unsharded run does.
 
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 
 use super::aggregate::ExperimentSummary;
-use super::output::{Manifest, read_manifests, read_record, write_experiment};
+use super::output::{Manifest, read_manifests, read_record, run_path, write_experiment};
 use super::plan::Job;
 
 /// One merged experiment.
@@ -28,10 +31,19 @@ pub struct Merged {
     pub runs: usize,
 }
 
-/// Merges the shards found in `dirs` (each an output folder of a shard
-/// run) into `output`, one experiment per scenario name.
+/// A shard found on disk: its experiment folder, manifest file and
+/// manifest.
+struct Found {
+    dir: PathBuf,
+    file: PathBuf,
+    manifest: Manifest,
+}
+
+/// Merges the shards found in `dirs` (each the output folder of a shard
+/// run, or a scenario's folder inside it) into `output`, one experiment
+/// per scenario name.
 pub fn merge(dirs: &[PathBuf], output: &Path) -> Result<Vec<Merged>> {
-    let mut by_name: BTreeMap<String, Vec<(PathBuf, Manifest)>> = BTreeMap::new();
+    let mut by_name: BTreeMap<String, Vec<Found>> = BTreeMap::new();
     for dir in dirs {
         if !dir.is_dir() {
             return Err(anyhow!(
@@ -40,20 +52,14 @@ pub fn merge(dirs: &[PathBuf], output: &Path) -> Result<Vec<Merged>> {
             ));
         }
         let mut found = 0;
-        let mut subdirs: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| anyhow!("{}: cannot read: {e}", dir.display()))?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
-        subdirs.sort();
-        for experiment_dir in subdirs {
-            for manifest in read_manifests(&experiment_dir)? {
+        for experiment_dir in experiment_dirs(dir)? {
+            for (file, manifest) in read_manifests(&experiment_dir)? {
                 found += 1;
-                by_name
-                    .entry(manifest.header.scenario.clone())
-                    .or_default()
-                    .push((experiment_dir.clone(), manifest));
+                by_name.entry(manifest.header.scenario.clone()).or_default().push(Found {
+                    dir: experiment_dir.clone(),
+                    file,
+                    manifest,
+                });
             }
         }
         if found == 0 {
@@ -66,54 +72,136 @@ pub fn merge(dirs: &[PathBuf], output: &Path) -> Result<Vec<Merged>> {
     by_name.into_iter().map(|(name, shards)| merge_one(&name, shards, output)).collect()
 }
 
-fn merge_one(name: &str, shards: Vec<(PathBuf, Manifest)>, output: &Path) -> Result<Merged> {
-    let (first_dir, first) = &shards[0];
-    for (dir, m) in &shards[1..] {
-        if m.header.identity != first.header.identity {
+/// The folders that may hold manifests: `dir` itself when it holds one,
+/// else its subfolders.
+fn experiment_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    if !read_manifests(dir)?.is_empty() {
+        return Ok(vec![dir.to_path_buf()]);
+    }
+    let mut subdirs: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| anyhow!("{}: cannot read: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    subdirs.sort();
+    Ok(subdirs)
+}
+
+fn merge_one(name: &str, shards: Vec<Found>, output: &Path) -> Result<Merged> {
+    let first = &shards[0];
+    for other in &shards[1..] {
+        if other.manifest.header.identity != first.manifest.header.identity {
             return Err(anyhow!(
-                "{name}: {} and {} hold shards of different experiments (the scenario text, its \
+                "{name}: {} and {} are shards of different experiments (the scenario text, its \
                  sweep or the replications differ: fingerprints {} and {})",
-                first_dir.display(),
-                dir.display(),
-                first.header.identity,
-                m.header.identity
+                first.file.display(),
+                other.file.display(),
+                first.manifest.header.identity,
+                other.manifest.header.identity
             ));
         }
-        if m.shard.count != first.shard.count {
+        if other.manifest.shard.count != first.manifest.shard.count {
             return Err(anyhow!(
-                "{name}: {} was split in {} shards and {} in {}",
-                first_dir.display(),
-                first.shard.count,
-                dir.display(),
-                m.shard.count
+                "{name}: {} is one of {} shards and {} one of {}",
+                first.file.display(),
+                first.manifest.shard.count,
+                other.file.display(),
+                other.manifest.shard.count
             ));
         }
     }
-    let count = first.shard.count;
-    let mut seen = vec![0u32; count as usize];
-    for (_, m) in &shards {
-        seen[m.shard.index as usize] += 1;
+    let count = first.manifest.shard.count;
+    let mut seen: Vec<Vec<&Path>> = vec![Vec::new(); count as usize];
+    for shard in &shards {
+        seen[shard.manifest.shard.index as usize].push(&shard.file);
     }
-    if let Some(twice) = seen.iter().position(|&n| n > 1) {
-        return Err(anyhow!("{name}: shard {twice}/{count} is given more than once"));
+    if let Some((index, files)) = seen.iter().enumerate().find(|(_, files)| files.len() > 1) {
+        let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        return Err(anyhow!(
+            "{name}: shard {index}/{count} is given more than once: {}",
+            files.join(", ")
+        ));
     }
     let missing: Vec<String> = seen
         .iter()
         .enumerate()
-        .filter(|(_, n)| **n == 0)
+        .filter(|(_, files)| files.is_empty())
         .map(|(i, _)| format!("{i}/{count}"))
         .collect();
     if !missing.is_empty() {
         return Err(anyhow!("{name}: shards {} are missing", missing.join(", ")));
     }
-    let mut records = Vec::new();
-    for (dir, m) in &shards {
-        for &(point, replication) in &m.runs {
-            records.push(read_record(dir, Job { point, replication })?);
+    let header = &first.manifest.header;
+    let mut made: BTreeMap<(usize, u32), &Found> = BTreeMap::new();
+    for shard in &shards {
+        for &run in &shard.manifest.runs {
+            made.insert(run, shard);
         }
     }
-    let summary = first.header.summarise(&records);
+    check_complete(name, header.points.len(), header.replications, count, &made)?;
     let dir = output.join(name);
+    let mut records = Vec::with_capacity(made.len());
+    for (&(point, replication), shard) in &made {
+        let job = Job { point, replication };
+        records.push(read_record(&shard.dir, job)?);
+        copy_run(&run_path(&shard.dir, job), &run_path(&dir, job))?;
+    }
+    let summary = header.summarise(&records);
     write_experiment(&dir, &summary)?;
     Ok(Merged { summary, dir, runs: records.len() })
+}
+
+/// Refuses shards that do not hold every run of the plan, naming the
+/// shards that lack runs.
+fn check_complete(
+    name: &str,
+    points: usize,
+    replications: u32,
+    count: u32,
+    made: &BTreeMap<(usize, u32), &Found>,
+) -> Result<()> {
+    let mut lacking: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut position = 0;
+    for point in 0..points {
+        for replication in 0..replications {
+            if !made.contains_key(&(point, replication)) {
+                *lacking.entry(position % count as usize).or_default() += 1;
+            }
+            position += 1;
+        }
+    }
+    if lacking.is_empty() {
+        return Ok(());
+    }
+    let total: usize = lacking.values().sum();
+    let shards: Vec<String> =
+        lacking.iter().map(|(shard, n)| format!("shard {shard}/{count} lacks {n}")).collect();
+    Err(anyhow!(
+        "{name}: {total} of the experiment's {} runs are missing ({}): a shard was interrupted or \
+         some of its runs failed; run those shards again, then merge",
+        points * replications as usize,
+        shards.join(", ")
+    ))
+}
+
+/// Copies one run's folder into the merged experiment, unless it is
+/// already there (merging into a shard's own folder).
+fn copy_run(from: &Path, to: &Path) -> Result<()> {
+    if let (Ok(a), Ok(b)) = (from.canonicalize(), to.canonicalize())
+        && a == b
+    {
+        return Ok(());
+    }
+    fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let path = entry.with_context(|| format!("cannot read {}", from.display()))?.path();
+        if path.is_file()
+            && let Some(file) = path.file_name()
+        {
+            fs::copy(&path, to.join(file))
+                .with_context(|| format!("cannot copy {} to {}", path.display(), to.display()))?;
+        }
+    }
+    Ok(())
 }

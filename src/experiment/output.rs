@@ -42,7 +42,7 @@ pub struct Manifest {
 
 /// The folder of one run of an experiment in `dir`, made if needed.
 pub fn run_dir(dir: &Path, job: Job) -> Result<PathBuf> {
-    let run = dir.join("runs").join(format!("p{:03}-r{:02}", job.point, job.replication));
+    let run = run_path(dir, job);
     fs::create_dir_all(&run).with_context(|| format!("cannot create {}", run.display()))?;
     Ok(run)
 }
@@ -82,12 +82,14 @@ pub fn write_record(dir: &Path, record: &RunRecord) -> Result<()> {
     fs::write(&path, json + "\n").with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// The folder of one run of an experiment in `dir`, as a path.
+pub fn run_path(dir: &Path, job: Job) -> PathBuf {
+    dir.join("runs").join(format!("p{:03}-r{:02}", job.point, job.replication))
+}
+
 /// Reads a run's record from an experiment's folder.
 pub fn read_record(dir: &Path, job: Job) -> Result<RunRecord> {
-    let path = dir
-        .join("runs")
-        .join(format!("p{:03}-r{:02}", job.point, job.replication))
-        .join("run.json");
+    let path = run_path(dir, job).join("run.json");
     let text =
         fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not a run record", path.display()))
@@ -112,8 +114,8 @@ pub fn write_manifest(
     fs::write(&path, json + "\n").with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Every shard manifest in an experiment's folder.
-pub fn read_manifests(dir: &Path) -> Result<Vec<Manifest>> {
+/// Every shard manifest in an experiment's folder, with its file.
+pub fn read_manifests(dir: &Path) -> Result<Vec<(PathBuf, Manifest)>> {
     let mut found = Vec::new();
     let entries = fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     let mut paths: Vec<PathBuf> = entries
@@ -138,7 +140,7 @@ pub fn read_manifests(dir: &Path) -> Result<Vec<Manifest>> {
                 manifest.schema
             ));
         }
-        found.push(manifest);
+        found.push((path, manifest));
     }
     Ok(found)
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::scenario::ScenarioError;
 use crate::scenario::error::Source;
 use crate::scenario::overrides::Override;
-use crate::scenario::sweep::{Axis, MAX_POINTS, axes_in};
+use crate::scenario::sweep::{Axis, MAX_POINTS, MAX_RUNS, axes_in};
 
 /// One variant of the scenario.
 #[derive(Debug, Clone)]
@@ -87,8 +87,30 @@ impl Plan {
                 format!("the sweep has more than {MAX_POINTS} points: vary fewer keys or values"),
             ));
         }
+        let runs = points.unwrap_or(usize::MAX).saturating_mul(replications as usize);
+        if runs > MAX_RUNS {
+            return Err(crate::scenario::error::file_error(
+                file,
+                format!(
+                    "{} points × {replications} replications make {runs} runs, more than the \
+                     {MAX_RUNS} one experiment may have: give fewer replications, or split the \
+                     sweep into several files",
+                    points.unwrap_or_default()
+                ),
+            ));
+        }
         let (single, axes): (Vec<Axis>, Vec<Axis>) =
             axes.into_iter().partition(|a| a.values.len() == 1);
+        if let Some(slo) = axes.iter().find(|a| a.path == "slo" || a.path.starts_with("slo[")) {
+            return Err(crate::scenario::error::file_error(
+                file,
+                format!(
+                    "{}: the SLOs are the yardstick every point is judged by, so a sweep cannot \
+                     vary them (set one value with --set {}=VALUE, or run one file per bound)",
+                    slo.path, slo.path
+                ),
+            ));
+        }
         let fixed = single.into_iter().map(|a| a.at(0)).collect();
         Ok(Plan { file: file.to_path_buf(), text: source.text, axes, fixed, replications })
     }
@@ -189,5 +211,25 @@ mod tests {
         assert_ne!(file.identity(), set.identity());
         assert_eq!(file.identity(), plan("[sweep]\na.b = [1, 2]\n", &[], 1).identity());
         assert!(!plan("x = 1\n", &[], 1).is_experiment());
+    }
+
+    #[test]
+    fn experiments_are_bounded_and_slos_are_not_swept() {
+        let axes = |sets: &[&str]| -> Vec<Axis> {
+            sets.iter().map(|s| axis_from_command_line(s).unwrap()).collect()
+        };
+        let new = |sets: &[&str], replications| {
+            Plan::new(Path::new("s.toml"), String::new(), &axes(sets), replications)
+        };
+        let hundred = (1..=100).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let (a, b) = (format!("a.b={hundred}"), format!("c.d={hundred}"));
+        assert!(new(&[&a, &b], 10).is_ok(), "10,000 points × 10 = 100,000 runs");
+        let many = new(&[&a, &b], 11).unwrap_err().to_string();
+        assert!(many.contains("110000 runs"), "{many}");
+        let e = format!("e.f={}", (1..=2).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+        assert!(new(&[&a, &b, &e], 1).unwrap_err().to_string().contains("more than 10000 points"));
+        let slo = new(&["slo[0].under=50ms,60ms"], 1).unwrap_err().to_string();
+        assert!(slo.contains("yardstick"), "{slo}");
+        assert!(new(&["slo[0].under=50ms"], 1).is_ok(), "one bound is a setting");
     }
 }

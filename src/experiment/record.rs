@@ -97,6 +97,46 @@ impl RunRecord {
     }
 }
 
+/// An SLO's value in one run and its verdict, as the run's summary lists
+/// them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SloOutcome {
+    /// The SLO's name.
+    pub name: String,
+    /// Its value, in the SLO's unit (a share of minutes for one judged per
+    /// minute); absent when no request finished.
+    pub value: Option<f64>,
+    /// The value as people read it: `42.10 ms`, `99.31% of minutes`.
+    pub shown: String,
+    /// True when the value meets the SLO.
+    pub pass: bool,
+}
+
+impl RunRecord {
+    /// Each SLO's value in this run with its verdict.
+    pub fn outcomes(&self, slos: &[Slo]) -> Vec<SloOutcome> {
+        slos.iter()
+            .zip(&self.slo_values)
+            .map(|(slo, value)| SloOutcome {
+                name: slo.name.clone(),
+                value: *value,
+                shown: value.map_or("no value (no request finished)".into(), |v| shown(slo, v)),
+                pass: value.is_some_and(|v| passes(slo, v)),
+            })
+            .collect()
+    }
+}
+
+/// An SLO's value in its unit, for people.
+pub fn shown(slo: &Slo, value: f64) -> String {
+    match (slo.windows, slo.metric) {
+        (Some(_), _) => format!("{:.2}% of minutes", value * 100.0),
+        (None, SloMetric::ErrorRate) => format!("{:.3}%", value * 100.0),
+        (None, SloMetric::Latency(_)) => format!("{value:.2} ms"),
+        (None, _) => format!("${value:.2}"),
+    }
+}
+
 /// One statistic of a set of percentiles, in ms.
 pub fn latency_stat(p: &Percentiles, stat: LatencyStat) -> f64 {
     match stat {

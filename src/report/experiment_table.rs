@@ -5,8 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::experiment::aggregate::ExperimentSummary;
-use crate::experiment::record::{RunRecord, passes};
-use crate::scenario::slo::Slo;
+use crate::report::summary::Summary;
 use crate::stats::estimate::Estimate;
 
 /// `12.34 ± 0.56`, or the mean alone without an interval.
@@ -37,6 +36,15 @@ pub fn render(summary: &ExperimentSummary) -> String {
         summary.replications,
         if summary.replications == 1 { "" } else { "s" },
     );
+    if summary.runs_missing > 0 {
+        let _ = writeln!(
+            out,
+            "  INCOMPLETE: {} of the {} planned runs did not finish (interrupted, or stopped by an \
+             error); the figures are over the runs that did",
+            summary.runs_missing,
+            summary.runs_missing + summary.points.iter().map(|p| p.runs as usize).sum::<usize>()
+        );
+    }
     if !summary.fixed.is_empty() {
         let fixed: Vec<String> = summary.fixed.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         let _ = writeln!(out, "  set in every run: {}", fixed.join(", "));
@@ -100,8 +108,11 @@ pub fn render(summary: &ExperimentSummary) -> String {
         Some(p) => {
             let _ = writeln!(
                 out,
-                "; ★ cheapest design that meets every SLO: point {} ({}) at ${:.2} a month",
-                p.index, p.label, p.cost_per_month_usd.mean
+                "; ★ cheapest design that meets every SLO{}: point {} ({}) at ${:.2} a month",
+                if summary.runs_missing > 0 { " among the runs that finished" } else { "" },
+                p.index,
+                p.label,
+                p.cost_per_month_usd.mean
             );
         }
         None if !summary.slos.is_empty() => out.push_str("; no design meets every SLO\n"),
@@ -113,29 +124,11 @@ pub fn render(summary: &ExperimentSummary) -> String {
 }
 
 /// One run's SLO verdicts, as table lines (empty without SLOs).
-pub fn slo_lines(slos: &[Slo], record: &RunRecord) -> String {
+pub fn slo_lines(summary: &Summary) -> String {
     let mut out = String::new();
-    for (slo, value) in slos.iter().zip(&record.slo_values) {
-        let (value, verdict) = match value {
-            Some(v) => {
-                let shown = match (slo.windows, slo.metric) {
-                    (Some(_), _) => format!("{:.2}% of minutes", v * 100.0),
-                    (None, crate::scenario::slo::SloMetric::ErrorRate) => {
-                        format!("{:.3}%", v * 100.0)
-                    }
-                    (None, crate::scenario::slo::SloMetric::Latency(_)) => format!("{v:.2} ms"),
-                    (None, _) => format!("${v:.2}"),
-                };
-                (shown, if passes(slo, *v) { "pass" } else { "FAIL" })
-            }
-            None => ("no value (no request finished)".into(), "FAIL"),
-        };
-        let _ = writeln!(out, "  slo          {}: {value}  {verdict}", slo.name);
+    for slo in &summary.slos {
+        let verdict = if slo.pass { "pass" } else { "FAIL" };
+        let _ = writeln!(out, "  slo          {}: {}  {verdict}", slo.name, slo.shown);
     }
     out
-}
-
-/// True when every SLO of the run passes.
-pub fn all_pass(slos: &[Slo], record: &RunRecord) -> bool {
-    slos.iter().zip(&record.slo_values).all(|(slo, v)| v.is_some_and(|v| passes(slo, v)))
 }

@@ -11,8 +11,6 @@ use anyhow::{Context, Result};
 
 use super::summary::Summary;
 use crate::experiment::aggregate::{ExperimentSummary, PointSummary};
-use crate::experiment::record::{RunRecord, passes};
-use crate::scenario::Scenario;
 use crate::stats::estimate::Estimate;
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1250px;margin:2em auto;color:#222}\
@@ -63,12 +61,7 @@ fn with_interval(e: &Estimate, digits: usize) -> String {
 }
 
 /// The report of one run.
-pub fn write_run_report(
-    dir: &Path,
-    summary: &Summary,
-    record: &RunRecord,
-    scenario: &Scenario,
-) -> Result<()> {
+pub fn write_run_report(dir: &Path, summary: &Summary) -> Result<()> {
     let s = &summary.scenario;
     let mut page = head(&format!("cloudtwin: {}", s.name));
     let _ = writeln!(
@@ -103,21 +96,18 @@ pub fn write_run_report(
             l.mean_ms, l.p50_ms, l.p90_ms, l.p99_ms, l.p999_ms, l.max_ms
         );
     }
-    if !scenario.slos.is_empty() {
+    if !summary.slos.is_empty() {
         let _ = writeln!(
             page,
             "<h2>Service-level objectives</h2><table><tr><th class=l>objective</th><th>value</th><th>verdict</th></tr>"
         );
-        for (slo, value) in scenario.slos.iter().zip(&record.slo_values) {
-            let (shown, pass) = match value {
-                Some(v) => (format!("{v:.4}"), passes(slo, *v)),
-                None => ("n/a".into(), false),
-            };
-            let (class, word) = if pass { ("pass", "pass") } else { ("fail", "fail") };
+        for slo in &summary.slos {
+            let (class, word) = if slo.pass { ("pass", "pass") } else { ("fail", "fail") };
             let _ = writeln!(
                 page,
-                "<tr><td class=l>{}</td><td>{shown}</td><td class={class}>{word}</td></tr>",
-                esc(&slo.name)
+                "<tr><td class=l>{}</td><td>{}</td><td class={class}>{word}</td></tr>",
+                esc(&slo.name),
+                esc(&slo.shown)
             );
         }
         page.push_str("</table>\n");
@@ -216,6 +206,13 @@ pub fn write_experiment_report(dir: &Path, summary: &ExperimentSummary) -> Resul
             page.push_str("<p class=fail><b>No design meets every SLO.</b></p>\n");
         }
         None => {}
+    }
+    if summary.runs_missing > 0 {
+        let _ = writeln!(
+            page,
+            "<p class=fail><b>Incomplete:</b> {} planned run(s) did not finish (interrupted, or stopped by an error); the figures are over the runs that did.</p>",
+            summary.runs_missing
+        );
     }
     page.push_str(&points_table(summary));
     page += &figure(dir, "pareto", "Monthly cost against p99; the Pareto front joined");

@@ -63,6 +63,8 @@ pub struct Summary {
     pub defaults: Vec<UsedDefault>,
     /// Values set over the file's by `--set` or a sweep point.
     pub settings: Vec<crate::scenario::model::Setting>,
+    /// Each SLO's value and verdict in this run.
+    pub slos: Vec<crate::experiment::record::SloOutcome>,
     /// Results that are valid but suspicious.
     pub warnings: Vec<Warning>,
     /// Events the engine executed.
@@ -232,6 +234,8 @@ impl Summary {
             },
             defaults: scenario.defaults.clone(),
             settings: scenario.settings.clone(),
+            // Filled in from the run's record, which judges the SLOs.
+            slos: Vec::new(),
             warnings: super::warnings::collect(scenario, result),
             events: result.events,
         }

@@ -235,8 +235,8 @@ fn toml_error(
         Some("a scenario has [scenario] (name, start, duration), [traffic] and [components.NAME] tables; scenarios/three-tier.toml is a complete example".to_string())
     } else if message.contains("missing field") {
         Some("the README lists each table's keys; scenarios/ has complete examples".to_string())
-    } else if key == "faults" && message.contains("expected a sequence") {
-        Some("write each fault as its own [[faults]] table (two brackets)".to_string())
+    } else if ["faults", "slo"].contains(&key.as_str()) && message.contains("expected a sequence") {
+        Some(format!("write each one as its own [[{key}]] table (two brackets)"))
     } else {
         value_hint(&message)
     };

@@ -212,7 +212,8 @@ fn apply_one<'a>(root: &mut DeTable<'a>, o: &'a Override) -> Result<(), Problem>
                             at.clone(),
                             o.path.clone(),
                             format!(
-                                "`{walked}` has {len} entries, so no [{i}] (they count from 0)"
+                                "`{walked}` has {len} {}, so no [{i}] (they count from 0)",
+                                if len == 1 { "entry" } else { "entries" }
                             ),
                         ));
                     }

@@ -18,8 +18,15 @@ use toml::de::{DeTable, DeValue};
 use super::error::Problem;
 use super::overrides::{Override, show, steps};
 
-/// Most points one sweep may have.
-pub const MAX_POINTS: usize = 100_000;
+/// Most points one sweep may have. Each point is checked when the file is
+/// read, and its summary kept until the experiment ends: the bound keeps
+/// `check` quick and the experiment's memory small.
+pub const MAX_POINTS: usize = 10_000;
+
+/// Most runs (points × replications) one experiment may have: each run
+/// keeps a record (its latency histogram) until the experiment's summary
+/// is made.
+pub const MAX_RUNS: usize = 100_000;
 
 /// One varied key and its values.
 #[derive(Debug, Clone)]
@@ -119,17 +126,22 @@ fn is_range(table: &DeTable<'_>) -> bool {
 /// The values of a `{ from, to, step }` range, each placed at the range.
 fn range(table: &DeTable<'_>, path: &str, at: Range<usize>) -> Result<Vec<Override>, Problem> {
     let key = format!("sweep.{path}");
-    let number = |name: &str| -> Result<(f64, bool), Problem> {
+    // Each bound: its value, whether it is whole, and its decimals.
+    let number = |name: &str| -> Result<(f64, bool, usize), Problem> {
         match table.get(name).map(|v| v.get_ref()) {
             Some(DeValue::Integer(i)) => {
                 let text = i.as_str().replace('_', "");
-                text.parse::<i64>().map(|n| (n as f64, true)).map_err(|_| {
+                text.parse::<i64>().map(|n| (n as f64, true, 0)).map_err(|_| {
                     Problem::new(at.clone(), format!("{key}.{name}"), "is not a whole number")
                 })
             }
             Some(DeValue::Float(f)) => {
                 let text = f.as_str().replace('_', "");
-                text.parse::<f64>().map(|n| (n, false)).map_err(|_| {
+                let decimals = match text.split_once('.') {
+                    Some((_, fraction)) if !text.contains(['e', 'E']) => fraction.len(),
+                    _ => 6,
+                };
+                text.parse::<f64>().map(|n| (n, false, decimals)).map_err(|_| {
                     Problem::new(at.clone(), format!("{key}.{name}"), "is not a number")
                 })
             }
@@ -145,7 +157,7 @@ fn range(table: &DeTable<'_>, path: &str, at: Range<usize>) -> Result<Vec<Overri
             )),
         }
     };
-    let ((from, whole_from), (to, whole_to), (step, whole_step)) =
+    let ((from, whole_from, from_decimals), (to, whole_to, _), (step, whole_step, step_decimals)) =
         (number("from")?, number("to")?, number("step")?);
     if let Some(extra) =
         table.keys().find(|k| !["from", "to", "step"].contains(&k.get_ref().as_ref()))
@@ -168,12 +180,15 @@ fn range(table: &DeTable<'_>, path: &str, at: Range<usize>) -> Result<Vec<Overri
         return Err(Problem::new(at, key, format!("{count} values: at most {MAX_POINTS}")));
     }
     let whole = whole_from && whole_to && whole_step;
+    // Values are written with the decimals of `from` and `step`, so that
+    // 0.1 steps give 0.3, not 0.30000000000000004; a float keeps a decimal
+    // point, so that TOML reads it back as a float.
+    let decimals = from_decimals.max(step_decimals).max(1);
     Ok((0..count)
         .map(|i| {
             let v = from + step * i as f64;
-            // A float keeps a decimal point, so that TOML reads it back as
-            // a float.
-            let literal = if whole { format!("{}", v.round() as i64) } else { format!("{v:?}") };
+            let literal =
+                if whole { format!("{}", v.round() as i64) } else { format!("{v:.decimals$}") };
             Override { path: path.to_string(), literal, span: at.clone() }
         })
         .collect())
@@ -191,7 +206,21 @@ fn axis(path: &str, at: Range<usize>, values: Vec<Override>) -> Result<Axis, Pro
     if values.is_empty() {
         return Err(Problem::new(at, format!("sweep.{path}"), "has no values: give at least one"));
     }
+    if let Some(twice) = repeated_value(&values) {
+        return Err(Problem::new(
+            at,
+            format!("sweep.{path}"),
+            format!("{twice} is given twice: each value makes a point, so give it once"),
+        ));
+    }
     Ok(Axis { path: path.to_string(), span: at, values })
+}
+
+/// A value that appears twice among `values`, if any: the same point run
+/// twice would only look like a comparison.
+fn repeated_value(values: &[Override]) -> Option<String> {
+    let texts: Vec<String> = values.iter().map(Override::value_text).collect();
+    texts.iter().enumerate().find(|(i, t)| texts[..*i].contains(t)).map(|(_, t)| t.clone())
 }
 
 /// A sweep axis from the command line: `--set KEY=V1,V2,…`. Commas inside
@@ -223,7 +252,11 @@ pub fn axis_from_command_line(spec: &str) -> Result<Axis, String> {
     if parts.iter().any(|p| p.trim().is_empty()) {
         return Err(format!("--set {spec}: a value is empty"));
     }
-    let values = parts.iter().map(|p| Override::from_command_line(path, p)).collect();
+    let values: Vec<Override> =
+        parts.iter().map(|p| Override::from_command_line(path, p)).collect();
+    if let Some(twice) = repeated_value(&values) {
+        return Err(format!("--set {spec}: {twice} is given twice; give each value once"));
+    }
     Ok(Axis { path: path.to_string(), span: super::overrides::command_line_span(), values })
 }
 
@@ -247,6 +280,26 @@ mod tests {
     }
 
     #[test]
+    fn float_ranges_keep_the_decimals_written() {
+        let axes = axes_in(
+            "[sweep]
+x = { from = 0.5, to = 0.8, step = 0.1 }
+",
+        )
+        .unwrap();
+        let values: Vec<String> = axes[0].values.iter().map(Override::value_text).collect();
+        assert_eq!(values, ["0.5", "0.6", "0.7", "0.8"]);
+        let axes = axes_in(
+            "[sweep]
+x = { from = 1, to = 2, step = 0.25 }
+",
+        )
+        .unwrap();
+        let values: Vec<String> = axes[0].values.iter().map(Override::value_text).collect();
+        assert_eq!(values, ["1.00", "1.25", "1.50", "1.75", "2.00"]);
+    }
+
+    #[test]
     fn empty_lists_single_values_and_bad_ranges_are_refused() {
         let refused = |text: &str, words: &str| {
             let error = axes_in(text).unwrap_err();
@@ -257,6 +310,8 @@ mod tests {
         refused("[sweep]\nx = { from = 5, to = 1, step = 1 }\n", "from ≤ to");
         refused("[sweep]\nx = { from = 1, to = 5 }\n", "missing");
         refused("[sweep]\n", "names no key");
+        refused("[sweep]\nx = [1, 2, 1]\n", "1 is given twice");
+        assert!(axis_from_command_line("a.b=1,2,2").unwrap_err().contains("given twice"));
     }
 
     #[test]

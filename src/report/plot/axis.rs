@@ -51,6 +51,15 @@ pub(super) fn padded(extent: Extent) -> Range<f64> {
     }
 }
 
+/// Returns a range around the data with a margin on both sides, for
+/// scatter plots where the spread between points matters more than their
+/// distance from zero.
+pub(super) fn around(extent: Extent) -> Range<f64> {
+    let span = extent.max - extent.min;
+    let pad = if span > 1e-9 { 0.1 * span } else { 0.05 * extent.max.abs().max(1.0) };
+    extent.min - pad..extent.max + pad
+}
+
 /// Returns the range of a linear y axis: from zero (or the lowest negative
 /// value) to a little above the highest value, never empty.
 ///

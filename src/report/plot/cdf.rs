@@ -7,11 +7,12 @@ use std::path::Path;
 use super::{PlotError, Series, SeriesShape, write_line_chart};
 use crate::experiment::aggregate::ExperimentSummary;
 
-/// Most curves drawn: beyond a dozen, a plot of CDFs is unreadable, and
-/// `points.csv` has the figures.
-const MOST_CURVES: usize = 12;
+/// Most curves drawn: one per colour of the palette, so that no two share
+/// one; beyond that a plot of CDFs is unreadable, and `points.csv` has the
+/// figures.
+const MOST_CURVES: usize = super::panel::PALETTE.len();
 
-/// Writes `<dir>/cdf.svg` and `<dir>/cdf.png`: up to a dozen points'
+/// Writes `<dir>/cdf.svg` and `<dir>/cdf.png`: up to eight points'
 /// latency CDFs up to their 99.5th percentile (the tail beyond would
 /// squeeze the rest against the axis), the Pareto front's first.
 pub fn write_cdfs(dir: &Path, summary: &ExperimentSummary) -> Result<(), PlotError> {
@@ -22,7 +23,7 @@ pub fn write_cdfs(dir: &Path, summary: &ExperimentSummary) -> Result<(), PlotErr
         .take(MOST_CURVES)
         .filter_map(|i| summary.points.iter().find(|p| p.index == *i))
         .map(|p| Series {
-            label: format!("{}", p.index),
+            label: format!("point {}", p.index),
             points: p
                 .latency_cdf
                 .iter()

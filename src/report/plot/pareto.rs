@@ -1,6 +1,8 @@
 //! Cost against p99: one dot per design (a sweep point or a compared
 //! scenario), the Pareto front (no design both cheaper and faster) joined
-//! by a line, designs that meet every SLO filled, the others hollow.
+//! by a line, designs that meet every SLO filled, the others hollow. The
+//! axes span the designs, not zero: what matters is how they differ.
+//! Designs that would be drawn on top of each other share one label.
 
 use std::path::Path;
 
@@ -45,8 +47,38 @@ pub fn write_pareto(dir: &Path, summary: &ExperimentSummary) -> Result<(), PlotE
         .iter()
         .filter_map(|i| dots.iter().find(|d| d.label == i.to_string()).map(|d| (d.cost, d.p99)))
         .collect();
+    let dots = share_labels(dots);
     let title = format!("{}: monthly cost against p99 (numbers are points)", summary.scenario);
     write_figure(dir, "pareto", &Pareto { title: &title, dots: &dots, front: &front })
+}
+
+/// Gives designs that would overlap on the plot (within 2 % of both axes'
+/// spans) one label, `3, 9`, written once, so that numbers do not print
+/// over each other.
+fn share_labels(mut dots: Vec<Dot>) -> Vec<Dot> {
+    let finite = || dots.iter().filter(|d| d.cost.is_finite() && d.p99.is_finite());
+    let span = |values: Vec<f64>| {
+        let (low, high) =
+            values.iter().fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(*v), h.max(*v)));
+        (high - low).max(1e-9)
+    };
+    let cost_span = span(finite().map(|d| d.cost).collect());
+    let p99_span = span(finite().map(|d| d.p99).collect());
+    for i in 0..dots.len() {
+        if dots[i].label.is_empty() {
+            continue;
+        }
+        let mut shared = vec![dots[i].label.clone()];
+        for j in i + 1..dots.len() {
+            let close = (dots[i].cost - dots[j].cost).abs() < 0.02 * cost_span
+                && (dots[i].p99 - dots[j].p99).abs() < 0.02 * p99_span;
+            if close && !dots[j].label.is_empty() {
+                shared.push(std::mem::take(&mut dots[j].label));
+            }
+        }
+        dots[i].label = shared.join(", ");
+    }
+    dots
 }
 
 struct Pareto<'a> {
@@ -67,12 +99,15 @@ impl Figure for Pareto<'_> {
         else {
             return draw_no_data(&body, "no design finished a request");
         };
+        // The legend sits above the plot, in the top margin, where it
+        // cannot hide a design.
         let mut chart = ChartBuilder::on(&body)
             .margin(12)
+            .margin_top(84)
             .margin_right(40)
             .x_label_area_size(60)
             .y_label_area_size(90)
-            .build_cartesian_2d(axis::from_zero(xs), axis::from_zero(ys))?;
+            .build_cartesian_2d(axis::around(xs), axis::around(ys))?;
         chart
             .configure_mesh()
             .x_desc("cost per month (USD)")
