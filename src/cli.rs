@@ -33,7 +33,8 @@ pub struct Cli {
 /// Options every running command shares.
 #[derive(Debug, Args)]
 pub struct RunOptions {
-    /// Folder for results, one subfolder per scenario.
+    /// Folder for results: one subfolder per scenario (`compare` writes
+    /// one, `compare/`).
     #[arg(short, long, value_name = "DIR", default_value = "output")]
     pub output: PathBuf,
     /// Runs at once [default: one per core].
@@ -72,7 +73,7 @@ pub enum Command {
         /// Run only shard I of N of the runs (I from 0): for batch engines.
         /// Without it, AWS_BATCH_JOB_ARRAY_INDEX, JOB_COMPLETION_INDEX or
         /// SLURM_ARRAY_TASK_ID give the index.
-        #[arg(long, value_name = "I/N")]
+        #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
         shard: Option<String>,
         /// How many shards, when a batch engine's variable gives the index.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

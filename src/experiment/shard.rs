@@ -90,6 +90,12 @@ pub fn resolve(
     if *name == "SLURM_ARRAY_TASK_ID"
         && let Some(min) = var("SLURM_ARRAY_TASK_MIN").and_then(|m| m.trim().parse::<i64>().ok())
     {
+        if index < min {
+            return Err(format!(
+                "{name} = {index} is below SLURM_ARRAY_TASK_MIN = {min}: the variables do not \
+                 come from one Slurm array"
+            ));
+        }
         // Slurm arrays may start anywhere (--array=1-8): count from the first.
         index -= min;
     }
@@ -149,6 +155,8 @@ mod tests {
             ("SLURM_ARRAY_TASK_COUNT", "4"),
         ]);
         assert_eq!(resolve(None, None, &slurm).unwrap(), Some(Shard { index: 2, count: 4 }));
+        let below = env(&[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_MIN", "1")]);
+        assert!(resolve(None, Some(3), &below).unwrap_err().contains("below SLURM_ARRAY_TASK_MIN"));
         assert!(resolve(None, Some(2), &none).unwrap_err().contains("needs the shard's index"));
         assert_eq!(
             resolve(Some("0/2"), None, &aws).unwrap(),
