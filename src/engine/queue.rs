@@ -66,29 +66,32 @@ impl<E: Copy> EventQueue<E> {
         if len == 0 {
             return Some((SimTime((last.key >> 64) as u64), last.event));
         }
-        let top = self.heap[0];
+        let heap = self.heap.as_mut_slice();
+        let top = heap[0];
         // Sift down: move the smallest child up into the hole until the
-        // last entry fits there.
+        // last entry fits there. Children are read through one slice, so
+        // that only one bounds check is made per level.
         let mut hole = 0;
         loop {
             let first = hole * ARITY + 1;
             if first >= len {
                 break;
             }
-            let end = (first + ARITY).min(len);
-            let mut child = first;
-            for c in first + 1..end {
-                if self.heap[c].key < self.heap[child].key {
-                    child = c;
+            let children = &heap[first..(first + ARITY).min(len)];
+            let (mut best, mut best_key) = (0, children[0].key);
+            for (i, c) in children.iter().enumerate().skip(1) {
+                if c.key < best_key {
+                    (best, best_key) = (i, c.key);
                 }
             }
-            if last.key <= self.heap[child].key {
+            if last.key <= best_key {
                 break;
             }
-            self.heap[hole] = self.heap[child];
+            let child = first + best;
+            heap[hole] = heap[child];
             hole = child;
         }
-        self.heap[hole] = last;
+        heap[hole] = last;
         Some((SimTime((top.key >> 64) as u64), top.event))
     }
 
