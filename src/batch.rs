@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, anyhow};
@@ -18,7 +19,7 @@ use rayon::prelude::*;
 use crate::billing::bill::bill;
 use crate::catalogue::Catalogue;
 use crate::experiment::aggregate::ExperimentSummary;
-use crate::experiment::plan::{Job, Plan, Point};
+use crate::experiment::plan::{Fingerprint, Job, Plan, Point};
 use crate::experiment::progress::Progress;
 use crate::experiment::record::RunRecord;
 use crate::experiment::shard::Shard;
@@ -77,6 +78,11 @@ pub struct Prepared {
     /// The first point's scenario.
     pub first: Scenario,
     designs: Designs,
+    /// Set when the output folder has been cleared for this experiment.
+    cleared: OnceLock<Result<(), String>>,
+    /// A fingerprint of the first point's checked scenario: what its data
+    /// files held and the prices it was given.
+    inputs: u64,
 }
 
 /// Where the scenario of each point comes from.
@@ -113,7 +119,7 @@ impl Prepared {
         Header {
             scenario: self.name().to_string(),
             file: self.plan.file.display().to_string(),
-            identity: self.plan.identity(),
+            identity: self.plan.identity(self.inputs),
             replications: self.plan.replications,
             axes: self.plan.axes.iter().map(|a| a.path.clone()).collect(),
             fixed: self.plan.fixed.iter().map(|o| (o.path.clone(), o.value_text())).collect(),
@@ -158,7 +164,8 @@ pub fn prepare(
     let name = first.name.clone();
     let slos = first.slos.clone();
     let designs = Designs::Swept(Box::new(catalogue.clone()));
-    Ok(Prepared { plan, points, name, slos, first, designs })
+    let inputs = Fingerprint::of_debug(&first);
+    Ok(Prepared { plan, points, name, slos, first, designs, cleared: OnceLock::new(), inputs })
 }
 
 /// Name of the output folder of `compare`.
@@ -178,8 +185,11 @@ pub fn prepare_comparison(
     let mut scenarios = Vec::new();
     let mut texts = String::new();
     let mut values = Vec::new();
+    let same_file = |a: &PathBuf, b: &PathBuf| {
+        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    };
     for (i, file) in files.iter().enumerate() {
-        if files[..i].contains(file) {
+        if files[..i].iter().any(|earlier| same_file(earlier, file)) {
             return Err(anyhow!(
                 "{}: given twice; compare runs each design once (use --replications for more runs)",
                 file.display()
@@ -193,13 +203,18 @@ pub fn prepare_comparison(
             ));
         }
         texts.push_str(&prepared.plan.text);
-        let scenario = prepared.first;
+        scenarios.push(prepared.first);
+    }
+    // Each design is labelled by its scenario's name, or by its file when
+    // two designs share a name.
+    for (i, scenario) in scenarios.iter().enumerate() {
+        let shared = scenarios.iter().filter(|s| s.name == scenario.name).count() > 1;
+        let label = if shared { files[i].display().to_string() } else { scenario.name.clone() };
         values.push(crate::scenario::overrides::Override {
             path: "design".into(),
-            literal: format!("{:?}", scenario.name),
+            literal: format!("{label:?}"),
             span: 0..0,
         });
-        scenarios.push(scenario);
     }
     let axis = Axis { path: "design".into(), span: 0..0, values };
     let fixed = sets.iter().map(|a| a.at(0)).collect();
@@ -207,8 +222,22 @@ pub fn prepare_comparison(
     let points = plan.points();
     let slos = scenarios[0].slos.clone();
     let first = scenarios[0].clone();
+    let inputs = scenarios.iter().fold(Fingerprint::new(), |mut hash, s| {
+        hash.feed(&Fingerprint::of_debug(s).to_le_bytes());
+        hash
+    });
+    let inputs = inputs.value();
     let designs = Designs::Files(scenarios);
-    Ok(Prepared { plan, points, name: COMPARISON.into(), slos, first, designs })
+    Ok(Prepared {
+        plan,
+        points,
+        name: COMPARISON.into(),
+        slos,
+        first,
+        designs,
+        cleared: OnceLock::new(),
+        inputs,
+    })
 }
 
 /// Loads every file; a name used twice is an error for the second file.
@@ -317,11 +346,6 @@ pub fn run_all(
                 .map(move |(_, job)| (f, job))
         })
         .collect();
-    if options.write_files {
-        for (_, p) in prepared.iter().filter_map(|(f, p)| p.as_ref().ok().map(|p| (f, p))) {
-            prepare_folder(p, options)?;
-        }
-    }
     let progress = Progress::new(work.len() as u64, options.progress);
     let results: Vec<Result<RunDone>> = pool.install(|| {
         work.par_iter()
@@ -370,16 +394,25 @@ pub fn interrupted_runs(outcomes: &[Outcome]) -> usize {
         .sum()
 }
 
-/// Clears what an earlier run or experiment left in an experiment's
-/// folder (only cloudtwin's own files; a shard leaves the other shards'
-/// runs alone), so that the folder never mixes two. A single run clears
-/// its folder only when it has something to put in its place (see
-/// [`run_job`]), so Ctrl-C never loses the previous results.
-fn prepare_folder(p: &Prepared, options: &BatchOptions) -> Result<()> {
-    if options.shard.is_none() && p.plan.is_experiment() {
-        experiment::output::clear(&scenario_dir(&options.output, p.name())?)?;
+impl Prepared {
+    /// Clears what an earlier run or experiment left in this experiment's
+    /// folder (only cloudtwin's own files), once, just before the first
+    /// file of this one is written: the folder never mixes two, and Ctrl-C
+    /// before any run finished leaves the earlier results as they were. A
+    /// shard clears nothing (the other shards' runs may share the folder).
+    fn clear_before_first_write(&self, options: &BatchOptions) -> Result<()> {
+        if options.shard.is_some() {
+            return Ok(());
+        }
+        self.cleared
+            .get_or_init(|| {
+                scenario_dir(&options.output, self.name())
+                    .and_then(|dir| experiment::output::clear(&dir))
+                    .map_err(|e| format!("{e:#}"))
+            })
+            .clone()
+            .map_err(|e| anyhow!(e))
     }
-    Ok(())
 }
 
 /// Gathers a file's runs into what it produced, and writes the
@@ -422,7 +455,14 @@ fn finish_file(
         return Ok(Produced::Shard { shard, runs: records.len(), failed_runs, dir });
     }
     let summary = header.summarise(&records);
+    let interrupted = failed_runs.iter().any(|f| f.contains(sim::INTERRUPTED));
+    if records.is_empty() && interrupted {
+        // Nothing of this experiment finished: the folder keeps the
+        // earlier results.
+        return Ok(Produced::Experiment { summary: Box::new(summary), dir: None, failed_runs });
+    }
     if let Some(dir) = &dir {
+        p.clear_before_first_write(options)?;
         experiment::output::write_experiment(dir, &summary)?;
     }
     Ok(Produced::Experiment { summary: Box::new(summary), dir, failed_runs })
@@ -450,20 +490,35 @@ fn run_job(p: &Prepared, job: Job, options: &BatchOptions, cancel: &AtomicBool) 
     let scenario = &*p.scenario(job.point)?;
     let single = !p.plan.is_experiment() && options.shard.is_none();
     let result = sim::run_until_cancelled(scenario, job.replication, cancel);
+    if let Some(stopped) = &result.stopped
+        && stopped.overloaded
+        && !single
+    {
+        // In an experiment, a design that gives way is an answer (it fails
+        // every SLO), not an error: its record says so, and shards that
+        // hold it still merge.
+        let why = format!("{} (at {})", stopped.reason, stopped_when(stopped.at_s));
+        let record = RunRecord::collapsed(&p.slos, job.point, job.replication, why);
+        let dir = if options.write_files {
+            p.clear_before_first_write(options)?;
+            let dir = experiment::output::run_dir(&options.output.join(p.name()), job)?;
+            experiment::output::write_record(&dir, &record)?;
+            Some(dir)
+        } else {
+            None
+        };
+        return Ok(RunDone { record, summary: None, dir });
+    }
     if let Some(stopped) = &result.stopped {
         if options.write_files && single && stopped.reason != sim::INTERRUPTED {
             // Results of an earlier run left beside this error would be
             // taken for this run's.
             experiment::output::clear(&scenario_dir(&options.output, &scenario.name)?)?;
         }
-        let when = if stopped.at_s < 0.0 {
-            format!("in the warm-up, {:.1} s before the measured window", -stopped.at_s)
-        } else {
-            format!("{:.1} s into the measured window", stopped.at_s)
-        };
         return Err(anyhow!(
-            "{}: the run stopped {when}: {}\n  note: no results were written for it",
+            "{}: the run stopped {}: {}\n  note: no results were written for it",
             scenario.file.display(),
+            stopped_when(stopped.at_s),
             stopped.reason
         ));
     }
@@ -477,6 +532,7 @@ fn run_job(p: &Prepared, job: Job, options: &BatchOptions, cancel: &AtomicBool) 
             experiment::output::clear(&dir)?;
             dir
         } else {
+            p.clear_before_first_write(options)?;
             experiment::output::run_dir(&options.output.join(p.name()), job)?
         };
         let plots = if single { Plots::All } else { Plots::None };
@@ -491,6 +547,15 @@ fn run_job(p: &Prepared, job: Job, options: &BatchOptions, cancel: &AtomicBool) 
         None
     };
     Ok(RunDone { record, summary: single.then_some(summary), dir })
+}
+
+/// When a run stopped, for messages.
+fn stopped_when(at_s: f64) -> String {
+    if at_s < 0.0 {
+        format!("in the warm-up, {:.1} s before the measured window", -at_s)
+    } else {
+        format!("{at_s:.1} s into the measured window")
+    }
 }
 
 /// The folder a scenario's files go to, for messages.

@@ -162,8 +162,9 @@ fn axes(sets: &[String]) -> Result<Vec<Axis>> {
     Ok(axes)
 }
 
-/// Ctrl-C once: stop starting runs, stop those under way, keep what
-/// finished. Twice: quit at once.
+/// Ctrl-C (or SIGTERM, which batch engines send before they stop a job)
+/// once: stop starting runs, stop those under way, keep what finished.
+/// Twice: quit at once.
 fn catch_interrupts() {
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
@@ -337,6 +338,13 @@ fn report_outcome(outcome: &Outcome) -> bool {
                 experiment_table::slo_lines(summary)
             ));
             summary.slos.iter().all(|s| s.pass)
+        }
+        Ok(Produced::Experiment { dir: None, .. }) if INTERRUPTED.load(Ordering::SeqCst) => {
+            eprintln!(
+                "{}: interrupted before any run finished; the folder keeps its earlier results",
+                outcome.file.display()
+            );
+            true
         }
         Ok(Produced::Experiment { summary, dir, .. }) => {
             print_out(&format!(

@@ -331,7 +331,7 @@ impl<'s> Simulation<'s> {
             match event {
                 Event::Arrival => {
                     if self.requests.live() > MAX_IN_FLIGHT {
-                        self.stop(format!(
+                        self.collapse(format!(
                             "more than {MAX_IN_FLIGHT} attempts were in the system at once: the \
                              load is far beyond what the design can serve, and its queues grow \
                              without bound"
@@ -445,7 +445,15 @@ impl<'s> Simulation<'s> {
     /// Records why the run cannot go on.
     fn stop(&mut self, reason: String) {
         let at_s = (self.now.as_nanos() as f64 - self.measured_start.as_nanos() as f64) / 1e9;
-        self.stopped = Some(Stopped { at_s, reason });
+        self.stopped = Some(Stopped { at_s, reason, overloaded: false });
+    }
+
+    /// Records that the design gave way under its load.
+    fn collapse(&mut self, reason: String) {
+        self.stop(reason);
+        if let Some(stopped) = &mut self.stopped {
+            stopped.overloaded = true;
+        }
     }
 
     /// The next open-loop request arrives.

@@ -145,6 +145,106 @@ fn three_shards_merged_equal_the_unsharded_run() {
         "{why}"
     );
     assert!(!dir.join("short/sweep/experiment.json").exists());
+    // A run's record moved to another run's folder is refused too.
+    cut["runs"].as_array_mut().unwrap().push(serde_json::json!([3, 1]));
+    fs::write(&manifest, cut.to_string()).unwrap();
+    let record = dir.join("shard0/sweep/runs/p000-r00/run.json");
+    let text = fs::read_to_string(&record).unwrap().replacen("\"point\":0", "\"point\":1", 1);
+    fs::write(&record, text).unwrap();
+    let moved = cloudtwin(&["merge", "shard0", "shard1", "shard2", "-o", "moved"], &dir);
+    assert_eq!(moved.status.code(), Some(2));
+    assert!(stderr(&moved).contains("the shard's files were changed"), "{}", stderr(&moved));
+}
+
+#[test]
+fn shards_that_read_other_prices_do_not_merge() {
+    let dir = temp_dir("exp", "prices");
+    write_sweep(&dir);
+    let prices = dir.join("prices");
+    fs::create_dir_all(&prices).unwrap();
+    let ec2 = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/models/ec2.toml")).unwrap();
+    let dearer = ec2.replace("usd_per_hour = \"0.0725\"", "usd_per_hour = \"0.5\"");
+    assert_ne!(ec2, dearer, "the c7g.large price is in the catalogue");
+    fs::write(prices.join("ec2.toml"), dearer).unwrap();
+    let a = cloudtwin(&["run", "sweep.toml", "--shard", "0/2", "-o", "a"], &dir);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    let b = cloudtwin(
+        &["run", "sweep.toml", "--shard", "1/2", "--catalogue", "prices", "-o", "a"],
+        &dir,
+    );
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    let merged = cloudtwin(&["merge", "a", "-o", "merged"], &dir);
+    assert_eq!(merged.status.code(), Some(2));
+    assert!(stderr(&merged).contains("prices differ"), "{}", stderr(&merged));
+}
+
+/// One station, one server, 10 ms a request, and 1,000 requests a second:
+/// ten times what it can serve, so requests pile up until the run stops;
+/// with 20 servers it is half busy.
+const GIVES_WAY: &str = r#"[scenario]
+name = "gives-way"
+start = "2026-01-01T00:00:00Z"
+warmup = "0s"
+duration = "1h"
+seed = 3
+
+[traffic]
+entry = "server"
+rate = "1000/s"
+
+[components.server]
+type = "station"
+servers = 1
+service = { dist = "exponential", mean = "10ms" }
+
+[sweep]
+"components.server.servers" = [1, 20]
+
+[[slo]]
+metric = "p99"
+under = "100ms"
+"#;
+
+#[test]
+fn a_design_that_gives_way_fails_its_slos_and_its_shards_still_merge() {
+    let dir = temp_dir("exp", "givesway");
+    fs::write(dir.join("gives-way.toml"), GIVES_WAY).unwrap();
+    let whole = cloudtwin(&["run", "gives-way.toml", "-o", "whole"], &dir);
+    let table = String::from_utf8_lossy(&whole.stdout).to_string();
+    assert_eq!(whole.status.code(), Some(0), "one design passes: {table}{}", stderr(&whole));
+    assert!(table.contains("✗ point 0 gave way under its load"), "{table}");
+    let text = fs::read_to_string(dir.join("whole/gives-way/experiment.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let point = &json["points"][0];
+    assert_eq!(point["collapsed_runs"], 1);
+    assert_eq!(point["passes_all"], false);
+    assert_eq!(point["slos"][0]["pass"], false);
+    assert_eq!(json["pareto"], serde_json::json!([1]));
+    assert_eq!(json["cheapest_passing"], 1);
+    assert_eq!(json["runs_missing"], 0);
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        let out = cloudtwin(&["run", "gives-way.toml", "--shard", &shard, "-o", "shards"], &dir);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let merged = cloudtwin(&["merge", "shards", "-o", "merged"], &dir);
+    assert_eq!(merged.status.code(), Some(0), "{}", stderr(&merged));
+    assert_eq!(fs::read(dir.join("merged/gives-way/experiment.json")).unwrap(), text.into_bytes());
+}
+
+#[test]
+fn compare_labels_designs_by_file_when_their_names_match() {
+    let dir = temp_dir("exp", "samename");
+    let design = SWEEP[..SWEEP.find("[sweep]").unwrap()].to_string();
+    fs::write(dir.join("a.toml"), &design).unwrap();
+    fs::write(dir.join("b.toml"), design.replace("count = 2", "count = 3")).unwrap();
+    let out = cloudtwin(&["compare", "a.toml", "b.toml"], &dir);
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{table}{}", stderr(&out));
+    assert!(table.contains("design=a.toml") && table.contains("design=b.toml"), "{table}");
+    let twice = cloudtwin(&["compare", "a.toml", "./a.toml"], &dir);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(stderr(&twice).contains("given twice"), "{}", stderr(&twice));
 }
 
 #[test]

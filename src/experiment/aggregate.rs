@@ -95,6 +95,12 @@ pub struct PointSummary {
     /// The latency distribution of all its runs together: (ms, share of
     /// requests at or below).
     pub latency_cdf: Vec<(f64, f64)>,
+    /// Runs in which the design gave way under its load (its figures are
+    /// over the other runs; the point fails every SLO and is not on the
+    /// front).
+    pub collapsed_runs: u32,
+    /// Why, as the first collapsed run said.
+    pub collapse: Option<String>,
 }
 
 /// An SLO's verdict at a point.
@@ -132,7 +138,8 @@ pub fn summarise(header: &Header, records: &[RunRecord]) -> ExperimentSummary {
     let slos = &header.slos;
     let mut sorted: Vec<&RunRecord> = records.iter().collect();
     sorted.sort_by_key(|r| (r.point, r.replication));
-    let first: Vec<&RunRecord> = sorted.iter().copied().filter(|r| r.point == 0).collect();
+    let first: Vec<&RunRecord> =
+        sorted.iter().copied().filter(|r| r.point == 0 && r.collapsed.is_none()).collect();
     let summaries: Vec<PointSummary> = points
         .iter()
         .filter_map(|point| {
@@ -177,10 +184,13 @@ fn latency(stat: LatencyStat) -> impl Fn(&RunRecord) -> Option<f64> {
 
 fn point_summary(
     point: &Point,
-    runs: &[&RunRecord],
+    all_runs: &[&RunRecord],
     first: &[&RunRecord],
     slos: &[Slo],
 ) -> PointSummary {
+    let (collapsed, finished): (Vec<&RunRecord>, Vec<&RunRecord>) =
+        all_runs.iter().partition(|r| r.collapsed.is_some());
+    let runs = &finished[..];
     let verdicts: Vec<Verdict> = slos
         .iter()
         .enumerate()
@@ -188,8 +198,13 @@ fn point_summary(
             let values: Vec<f64> =
                 runs.iter().filter_map(|r| r.slo_values.get(i).copied().flatten()).collect();
             let value = (!values.is_empty()).then(|| Estimate::of(&values));
-            let pass = value.is_some_and(|v| passes(slo, v.mean));
-            let certain = value.is_some_and(|v| passes(slo, v.low()) == passes(slo, v.high()));
+            let pass = collapsed.is_empty() && value.is_some_and(|v| passes(slo, v.mean));
+            // Without an interval (one replication) nothing says how sure
+            // the verdict is: it is not called certain.
+            let certain = !collapsed.is_empty()
+                || value.is_some_and(|v| {
+                    v.half_width.is_some() && passes(slo, v.low()) == passes(slo, v.high())
+                });
             Verdict { name: slo.name.clone(), value, pass, certain }
         })
         .collect();
@@ -229,7 +244,7 @@ fn point_summary(
         index: point.index,
         label: point.label(),
         settings: point.settings(),
-        runs: runs.len() as u32,
+        runs: all_runs.len() as u32,
         mean_ms: estimate(runs, latency(LatencyStat::Mean)),
         p50_ms: estimate(runs, latency(LatencyStat::P50)),
         p90_ms: estimate(runs, latency(LatencyStat::P90)),
@@ -242,10 +257,12 @@ fn point_summary(
             .iter()
             .all(|r| r.cost_per_million_usd.is_some())
             .then(|| estimate(runs, |r| r.metric(SloMetric::CostPerMillion))),
-        passes_all: verdicts.iter().all(|v| v.pass),
+        passes_all: collapsed.is_empty() && verdicts.iter().all(|v| v.pass),
         slos: verdicts,
         versus_first,
         latency_cdf,
+        collapsed_runs: collapsed.len() as u32,
+        collapse: collapsed.first().and_then(|r| r.collapsed.clone()),
     }
 }
 
@@ -254,7 +271,11 @@ fn point_summary(
 fn pareto_front(points: &[PointSummary]) -> Vec<usize> {
     let usable: Vec<&PointSummary> = points
         .iter()
-        .filter(|p| p.p99_ms.mean.is_finite() && p.cost_per_month_usd.mean.is_finite())
+        .filter(|p| {
+            p.collapsed_runs == 0
+                && p.p99_ms.mean.is_finite()
+                && p.cost_per_month_usd.mean.is_finite()
+        })
         .collect();
     let dominated = |p: &PointSummary| {
         usable.iter().any(|q| {
@@ -294,6 +315,8 @@ mod tests {
             passes_all: true,
             versus_first: None,
             latency_cdf: Vec::new(),
+            collapsed_runs: 0,
+            collapse: None,
         }
     }
 

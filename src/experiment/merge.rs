@@ -94,7 +94,8 @@ fn merge_one(name: &str, shards: Vec<Found>, output: &Path) -> Result<Merged> {
         if other.manifest.header.identity != first.manifest.header.identity {
             return Err(anyhow!(
                 "{name}: {} and {} are shards of different experiments (the scenario text, its \
-                 sweep or the replications differ: fingerprints {} and {})",
+                 sweep, the replications, its data files or the prices differ: fingerprints {} \
+                 and {})",
                 first.file.display(),
                 other.file.display(),
                 first.manifest.header.identity,
@@ -103,7 +104,9 @@ fn merge_one(name: &str, shards: Vec<Found>, output: &Path) -> Result<Merged> {
         }
         if other.manifest.shard.count != first.manifest.shard.count {
             return Err(anyhow!(
-                "{name}: {} is one of {} shards and {} one of {}",
+                "{name}: {} is one of {} shards and {} one of {}\n  hint: an earlier split of \
+                 the same experiment left its manifests in a shared folder; remove the \
+                 shard-*-of-N.json files of the old split",
                 first.file.display(),
                 first.manifest.shard.count,
                 other.file.display(),
@@ -144,7 +147,17 @@ fn merge_one(name: &str, shards: Vec<Found>, output: &Path) -> Result<Merged> {
     let mut records = Vec::with_capacity(made.len());
     for (&(point, replication), shard) in &made {
         let job = Job { point, replication };
-        records.push(read_record(&shard.dir, job)?);
+        let record = read_record(&shard.dir, job)?;
+        if (record.point, record.replication) != (point, replication) {
+            return Err(anyhow!(
+                "{}: holds the record of point {} replication {}, but stands for point {point} \
+                 replication {replication}: the shard's files were changed; run the shard again",
+                run_path(&shard.dir, job).join("run.json").display(),
+                record.point,
+                record.replication
+            ));
+        }
+        records.push(record);
         copy_run(&run_path(&shard.dir, job), &run_path(&dir, job))?;
     }
     let summary = header.summarise(&records);

@@ -185,7 +185,12 @@ fn write_points_csv(out: impl std::io::Write, summary: &ExperimentSummary) -> Re
     for slo in &summary.slos {
         header.push(format!("slo: {}", slo.name));
     }
-    header.extend(["passes_all".into(), "pareto".into(), "cheapest_passing".into()]);
+    header.extend([
+        "passes_all".into(),
+        "pareto".into(),
+        "cheapest_passing".into(),
+        "collapsed_runs".into(),
+    ]);
     writer.write_record(&header)?;
     let cell = |v: f64| if v.is_finite() { format!("{v}") } else { String::new() };
     for p in &summary.points {
@@ -221,6 +226,7 @@ fn write_points_csv(out: impl std::io::Write, summary: &ExperimentSummary) -> Re
         row.push(p.passes_all.to_string());
         row.push(summary.pareto.contains(&p.index).to_string());
         row.push((summary.cheapest_passing == Some(p.index)).to_string());
+        row.push(p.collapsed_runs.to_string());
         writer.write_record(&row)?;
     }
     writer.flush()?;

@@ -156,29 +156,78 @@ impl Plan {
     }
 
     /// A fingerprint of what the experiment is: the scenario's text, the
-    /// axes and the replications. Shards of one experiment share it, so
-    /// `merge` can refuse to mix two. FNV-1a, a fixed published hash.
-    pub fn identity(&self) -> String {
-        let mut hash: u64 = 0xCBF2_9CE4_8422_2325;
-        let mut feed = |bytes: &[u8]| {
-            for &b in bytes {
-                hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3);
-            }
-            hash = (hash ^ 0xFF).wrapping_mul(0x0000_0100_0000_01B3);
-        };
-        feed(self.text.as_bytes());
+    /// axes and the replications, and `inputs` (what the file's data and
+    /// the catalogue made of it; see [`Fingerprint::of_debug`]). Shards of
+    /// one experiment share it, so `merge` can refuse to mix two.
+    pub fn identity(&self, inputs: u64) -> String {
+        let mut hash = Fingerprint::new();
+        hash.feed(self.text.as_bytes());
         for value in &self.fixed {
-            feed(value.path.as_bytes());
-            feed(value.literal.as_bytes());
+            hash.feed(value.path.as_bytes());
+            hash.feed(value.literal.as_bytes());
         }
         for axis in &self.axes {
-            feed(axis.path.as_bytes());
+            hash.feed(axis.path.as_bytes());
             for value in &axis.values {
-                feed(value.literal.as_bytes());
+                hash.feed(value.literal.as_bytes());
             }
         }
-        feed(&self.replications.to_le_bytes());
-        format!("{hash:016x}")
+        hash.feed(&self.replications.to_le_bytes());
+        hash.feed(&inputs.to_le_bytes());
+        format!("{:016x}", hash.value())
+    }
+}
+
+/// FNV-1a, a fixed published hash: the same bytes give the same value on
+/// every machine and build.
+#[derive(Debug, Clone, Copy)]
+pub struct Fingerprint(u64);
+
+impl Fingerprint {
+    /// The hash of nothing.
+    pub fn new() -> Fingerprint {
+        Fingerprint(0xCBF2_9CE4_8422_2325)
+    }
+
+    /// Adds `bytes`, then a separator, so that ("ab", "c") and ("a", "bc")
+    /// differ.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.absorb(bytes);
+        self.absorb(&[0xFF]);
+    }
+
+    fn absorb(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+
+    /// The hash so far.
+    pub fn value(self) -> u64 {
+        self.0
+    }
+
+    /// The hash of a value's `Debug` form, streamed (no string is built).
+    /// For a checked scenario this covers what its data files held and the
+    /// catalogue's prices, which the scenario's text alone does not.
+    pub fn of_debug(value: &impl std::fmt::Debug) -> u64 {
+        use std::fmt::Write as _;
+        let mut hash = Fingerprint::new();
+        let _ = write!(hash, "{value:?}");
+        hash.value()
+    }
+}
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Fingerprint::new()
+    }
+}
+
+impl std::fmt::Write for Fingerprint {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.absorb(text.as_bytes());
+        Ok(())
     }
 }
 
@@ -208,8 +257,9 @@ mod tests {
         assert_eq!(set.points().len(), 1);
         assert!(!set.is_experiment(), "one value is a setting, not a sweep");
         assert_eq!(set.overrides_of(&set.points()[0])[0].literal, "3");
-        assert_ne!(file.identity(), set.identity());
-        assert_eq!(file.identity(), plan("[sweep]\na.b = [1, 2]\n", &[], 1).identity());
+        assert_ne!(file.identity(0), set.identity(0));
+        assert_ne!(file.identity(0), file.identity(1), "the inputs count");
+        assert_eq!(file.identity(0), plan("[sweep]\na.b = [1, 2]\n", &[], 1).identity(0));
         assert!(!plan("x = 1\n", &[], 1).is_experiment());
     }
 

@@ -44,6 +44,9 @@ pub struct RunRecord {
     /// The latency histogram: (value in ns, count) for each non-empty
     /// bucket, from which the experiment rebuilds distributions exactly.
     pub histogram: Vec<(u64, u64)>,
+    /// Why the design gave way under its load, when it did: the run
+    /// stopped there, its figures are empty, and it fails every SLO.
+    pub collapsed: Option<String>,
 }
 
 impl RunRecord {
@@ -73,6 +76,29 @@ impl RunRecord {
                 .iter_recorded()
                 .map(|v| (v.value_iterated_to(), v.count_at_value()))
                 .collect(),
+            collapsed: None,
+        }
+    }
+
+    /// The record of a run in which the design gave way (see
+    /// [`crate::sim::Stopped::overloaded`]): no figures, every SLO without
+    /// a value.
+    pub fn collapsed(slos: &[Slo], point: usize, replication: u32, why: String) -> RunRecord {
+        RunRecord {
+            point,
+            replication,
+            arrived: 0,
+            completed: 0,
+            failed: 0,
+            error_rate: 0.0,
+            goodput_per_s: 0.0,
+            latency: None,
+            cost_window_usd: Money::ZERO,
+            cost_per_month_usd: Money::ZERO,
+            cost_per_million_usd: None,
+            slo_values: vec![None; slos.len()],
+            histogram: Vec::new(),
+            collapsed: Some(why),
         }
     }
 

@@ -73,6 +73,9 @@ pub fn render(summary: &ExperimentSummary) -> String {
         if summary.cheapest_passing == Some(p.index) {
             marks.push('★');
         }
+        if p.collapsed_runs > 0 {
+            marks.push('✗');
+        }
         let _ = write!(
             out,
             "  {:>3}{:<2}  {:<label_width$}  {:>18}  {:>18}  {:>16}  {:>20}",
@@ -85,7 +88,7 @@ pub fn render(summary: &ExperimentSummary) -> String {
             shown(&p.cost_per_month_usd, 2)
         );
         for v in &p.slos {
-            let word = match (v.pass, v.certain) {
+            let word = match (v.pass, v.certain || summary.replications == 1) {
                 (true, true) => "pass",
                 (true, false) => "pass?",
                 (false, true) => "FAIL",
@@ -95,10 +98,21 @@ pub fn render(summary: &ExperimentSummary) -> String {
         }
         out.push('\n');
     }
+    for p in summary.points.iter().filter(|p| p.collapsed_runs > 0) {
+        let _ = writeln!(
+            out,
+            "  ✗ point {} gave way under its load in {} of its {} run(s), which stopped there; it \
+             fails every SLO: {}",
+            p.index,
+            p.collapsed_runs,
+            p.runs,
+            p.collapse.as_deref().unwrap_or_default()
+        );
+    }
     for (i, slo) in summary.slos.iter().enumerate() {
         let _ = writeln!(out, "  slo{}: {}", i + 1, slo.name);
     }
-    if !summary.slos.is_empty() {
+    if !summary.slos.is_empty() && summary.replications > 1 {
         out.push_str(
             "  (? = the interval crosses the bound: more replications could change the verdict)\n",
         );
@@ -108,11 +122,16 @@ pub fn render(summary: &ExperimentSummary) -> String {
         Some(p) => {
             let _ = writeln!(
                 out,
-                "; ★ cheapest design that meets every SLO{}: point {} ({}) at ${:.2} a month",
+                "; ★ cheapest design that meets every SLO{}: point {} ({}) at ${:.2} a month{}",
                 if summary.runs_missing > 0 { " among the runs that finished" } else { "" },
                 p.index,
                 p.label,
-                p.cost_per_month_usd.mean
+                p.cost_per_month_usd.mean,
+                if summary.replications > 1 && p.slos.iter().any(|v| !v.certain) {
+                    " (on the means; its pass? could change with more replications)"
+                } else {
+                    ""
+                }
             );
         }
         None if !summary.slos.is_empty() => out.push_str("; no design meets every SLO\n"),

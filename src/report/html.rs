@@ -239,13 +239,21 @@ fn points_table(summary: &ExperimentSummary) -> String {
 fn point_row(summary: &ExperimentSummary, p: &PointSummary) -> String {
     let mark = if summary.cheapest_passing == Some(p.index) { " ★" } else { "" };
     let front = if summary.pareto.contains(&p.index) { " (front)" } else { "" };
+    let collapsed = match (p.collapsed_runs, &p.collapse) {
+        (0, _) | (_, None) => String::new(),
+        (k, Some(why)) => format!(
+            "<br><small class=fail>gave way under its load in {k} of {} run(s): {}</small>",
+            p.runs,
+            esc(why)
+        ),
+    };
     let percent = Estimate {
         mean: p.error_rate.mean * 100.0,
         half_width: p.error_rate.half_width.map(|h| h * 100.0),
         n: p.error_rate.n,
     };
     let mut row = format!(
-        "<tr><td>{}{mark}</td><td class=l>{}{front}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        "<tr><td>{}{mark}</td><td class=l>{}{front}{collapsed}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
         p.index,
         esc(&p.label),
         with_interval(&p.mean_ms, 2),

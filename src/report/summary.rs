@@ -174,6 +174,7 @@ impl Summary {
                 file: scenario.file.display().to_string(),
                 start_utc: scenario
                     .start
+                    .to_offset(time::UtcOffset::UTC)
                     .format(&Rfc3339)
                     .unwrap_or_else(|_| scenario.start.to_string()),
                 warmup: scenario.warmup.to_string(),

@@ -234,7 +234,7 @@ fn toml_error(
     } else if message.contains("missing field") && top_level && !key.starts_with("users") {
         Some("a scenario has [scenario] (name, start, duration), [traffic] and [components.NAME] tables; scenarios/three-tier.toml is a complete example".to_string())
     } else if message.contains("missing field") {
-        Some("the README lists each table's keys; scenarios/ has complete examples".to_string())
+        Some("GUIDE.md lists each table's keys; scenarios/ has complete examples".to_string())
     } else if ["faults", "slo"].contains(&key.as_str()) && message.contains("expected a sequence") {
         Some(format!("write each one as its own [[{key}]] table (two brackets)"))
     } else {

@@ -205,7 +205,8 @@ fn add_work(
             work.span(),
             format!("{key}.{field}"),
             format!(
-                "`{field}` is not work a {} component does: expected {expected}",
+                "`{field}` is not work {} {} component does: expected {expected}",
+                if kind.type_name().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
                 kind.type_name()
             ),
         ));

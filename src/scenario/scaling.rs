@@ -189,8 +189,9 @@ pub(super) fn scaling(
             defaults.used(
                 format!("{key}.termination"),
                 "default",
-                "AWS: the Default termination policy (with one zone and one launch template: \
-                 the instance closest to the next billing hour)",
+                "AWS: the Default termination policy (the Availability Zone with the most \
+                 instances, then, with one launch template, the instance closest to the next \
+                 billing hour)",
             );
             TerminationOrder::Default
         }

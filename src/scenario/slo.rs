@@ -120,6 +120,13 @@ fn build_slo(raw: &RawSlo, index: usize) -> Result<Slo, Problem> {
         }
     };
     let text = written.as_str();
+    if text.starts_with('-') {
+        return Err(Problem::new(
+            raw.under.span(),
+            under_key,
+            format!("`{text}` is negative: expected a bound above zero"),
+        ));
+    }
     let bound = match metric {
         SloMetric::Latency(_) => {
             units::parse_duration(text).map(|d| d.as_nanos() as f64 / 1e6).map_err(|form| {

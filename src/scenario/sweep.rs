@@ -69,6 +69,16 @@ pub fn axes_in(text: &str) -> Result<Vec<Axis>, Problem> {
     if axes.is_empty() {
         return Err(Problem::new(sweep.span(), "sweep", "names no key to vary"));
     }
+    for (i, axis) in axes.iter().enumerate() {
+        if axes[..i].iter().any(|a| a.path == axis.path) {
+            return Err(Problem::new(
+                axis.span.clone(),
+                format!("sweep.{}", axis.path),
+                "is given twice (once as a dotted key, once in a nested table?): give its values \
+                 once",
+            ));
+        }
+    }
     Ok(axes)
 }
 
@@ -311,6 +321,7 @@ x = { from = 1, to = 2, step = 0.25 }
         refused("[sweep]\nx = { from = 1, to = 5 }\n", "missing");
         refused("[sweep]\n", "names no key");
         refused("[sweep]\nx = [1, 2, 1]\n", "1 is given twice");
+        refused("[sweep]\n\"a.b\" = [1, 2]\n[sweep.a]\nb = [3, 4]\n", "given twice");
         assert!(axis_from_command_line("a.b=1,2,2").unwrap_err().contains("given twice"));
     }
 

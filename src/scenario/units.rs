@@ -59,7 +59,7 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, &'static str> {
         rest = after[unit_len..].trim_start();
     }
     if !total_ns.is_finite() || total_ns > u64::MAX as f64 / 2.0 {
-        return Err(DURATION_FORM);
+        return Err("a duration under 146 years (the longest cloudtwin counts in nanoseconds)");
     }
     Ok(SimDuration(total_ns.round() as u64))
 }

@@ -55,7 +55,7 @@ impl Simulation<'_> {
         self.answered(req);
         self.feed_consumer(q);
         if self.runtime.queues[q].alive() > super::MAX_QUEUED_MESSAGES {
-            self.stop(format!(
+            self.collapse(format!(
                 "more than {} messages were in a queue at once: its consumer falls ever further \
                  behind, and the backlog would take all the machine's memory",
                 super::MAX_QUEUED_MESSAGES

@@ -203,6 +203,10 @@ pub struct Stopped {
     pub at_s: f64,
     /// What happened, for the user.
     pub reason: String,
+    /// True when the design itself gave way (requests or messages piled up
+    /// without bound): an answer about the design, not a fault of the
+    /// scenario.
+    pub overloaded: bool,
 }
 
 /// A fleet's instances over the measured window.

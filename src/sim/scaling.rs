@@ -199,16 +199,31 @@ fn choose_victim(fleet: &Fleet, now: SimTime) -> Option<usize> {
     match order {
         TerminationOrder::OldestInstance => live.map(|(i, _)| i).next(),
         TerminationOrder::NewestInstance => live.map(|(i, _)| i).last(),
-        // Closest to the next billing hour: the most time used of the
-        // current instance-hour; ties go to the earliest launched.
-        // Assumption: AWS then picks at random; the earliest keeps runs
-        // reproducible.
-        TerminationOrder::Default => live
-            .max_by_key(|(i, host)| {
-                let used = now.since(host.launched).as_nanos() % HOUR_NS;
-                (used, std::cmp::Reverse(*i))
-            })
-            .map(|(i, _)| i),
+        // AWS's Default policy: first the Availability Zone with the most
+        // instances (so the zones stay balanced), then (one launch
+        // template here) the instance closest to the next billing hour:
+        // the most time used of its current instance-hour. Ties go to the
+        // lowest zone and the earliest launched instance. Assumption: AWS
+        // then picks at random; this keeps runs reproducible.
+        TerminationOrder::Default => {
+            let mut per_zone: Vec<(u8, usize)> = Vec::new();
+            for (_, host) in fleet.live() {
+                match per_zone.iter_mut().find(|(z, _)| *z == host.zone) {
+                    Some((_, n)) => *n += 1,
+                    None => per_zone.push((host.zone, 1)),
+                }
+            }
+            let zone = per_zone
+                .iter()
+                .max_by_key(|(z, n)| (*n, std::cmp::Reverse(*z)))
+                .map(|(z, _)| *z)?;
+            live.filter(|(_, host)| host.zone == zone)
+                .max_by_key(|(i, host)| {
+                    let used = now.since(host.launched).as_nanos() % HOUR_NS;
+                    (used, std::cmp::Reverse(*i))
+                })
+                .map(|(i, _)| i)
+        }
     }
 }
 

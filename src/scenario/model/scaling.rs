@@ -70,8 +70,9 @@ impl MetricDelay {
 /// The termination policy (AWS names in brackets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TerminationOrder {
-    /// (`Default`) with one zone and one launch template: the instance
-    /// closest to the next billing hour, then the lowest launch index.
+    /// (`Default`) the zone with the most instances, then (one launch
+    /// template) the instance closest to the next billing hour, then the
+    /// lowest launch index.
     Default,
     /// (`OldestInstance`) the longest-running first.
     OldestInstance,
