@@ -54,6 +54,17 @@ impl ComponentNames {
             let key = format!("components.{}", name.get_ref());
             check_name(name.get_ref())
                 .map_err(|why| Problem::new(name.span(), key.clone(), why))?;
+            if name.get_ref().contains('.') {
+                return Err(Problem::new(
+                    name.span(),
+                    key,
+                    format!(
+                        "`{}`: a component's name may not contain '.', which separates the steps \
+                         of key paths (components.web.count) in --set, [sweep] and messages",
+                        name.get_ref()
+                    ),
+                ));
+            }
             let DeValue::Table(body) = value.get_ref() else {
                 return Err(Problem::new(value.span(), key, "expected a table with a `type`"));
             };

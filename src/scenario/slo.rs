@@ -85,7 +85,25 @@ pub struct Slo {
 /// Checks the `[[slo]]` entries.
 pub fn build_slos(raw: Option<&Vec<Spanned<RawSlo>>>) -> Result<Vec<Slo>, Problem> {
     let Some(entries) = raw else { return Ok(Vec::new()) };
-    entries.iter().enumerate().map(|(i, entry)| build_slo(entry.get_ref(), i)).collect()
+    let slos: Vec<Slo> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| build_slo(entry.get_ref(), i))
+        .collect::<Result<_, _>>()?;
+    // Reports name each SLO by its name: two alike could not be told apart.
+    for (i, slo) in slos.iter().enumerate() {
+        if let Some(earlier) = slos[..i].iter().position(|s| s.name == slo.name) {
+            return Err(Problem::new(
+                entries[i].span(),
+                format!("slo[{i}]"),
+                format!(
+                    "has the same name as slo[{earlier}], `{}`: give one of them a `name`",
+                    slo.name
+                ),
+            ));
+        }
+    }
+    Ok(slos)
 }
 
 fn build_slo(raw: &RawSlo, index: usize) -> Result<Slo, Problem> {
