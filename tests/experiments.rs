@@ -430,40 +430,13 @@ fn intervals_cover_the_mm1_mean_response_as_often_as_they_claim() {
 #[test]
 fn sweep_points_share_arrivals_and_service_times() {
     let dir = temp_dir("exp", "crn");
-    let text = r#"
-        [scenario]
-        name = "crn"
-        start = "2026-01-01T00:00:00Z"
-        warmup = "5s"
-        duration = "1m"
-        seed = 5
-
-        [traffic]
-        entry = "lb"
-        rate = "350/s"
-
-        [components.lb]
-        type = "alb"
-        targets = "web"
-
-        [components.web]
-        type = "ec2"
-        instance_type = "c7g.large"
-        count = 2
-        workers = 16
-        cpu = { dist = "exponential", mean = "5ms" }
-        database = "db"
-
-        [components.db]
-        type = "rds"
-        instance_class = "db.r6g.large"
-        query = { dist = "exponential", mean = "1ms" }
-        storage = "100GB"
-
-        [sweep]
-        "components.db.storage" = ["100GB", "400GB"]
-        "components.web.count" = [2, 3]
-    "#;
+    // The sweep's stack at 350/s, with storage that can change.
+    let design = &SWEEP[..SWEEP.find("[sweep]").unwrap()];
+    let text = design
+        .replace("rate = \"300/s\"", "rate = \"350/s\"")
+        .replace("mean = \"1ms\" }\n", "mean = \"1ms\" }\nstorage = \"100GB\"\n")
+        + "[sweep]\n\"components.db.storage\" = [\"100GB\", \"400GB\"]\n\"components.web.count\" = [2, 3]\n";
+    assert!(text.contains("350/s") && text.contains("storage = \"100GB\""), "{text}");
     let file = dir.join("crn.toml");
     fs::write(&file, text).unwrap();
     let prepared = batch::prepare(&file, &Catalogue::builtin(), &[], 1).unwrap();
