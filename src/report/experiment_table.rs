@@ -109,6 +109,7 @@ pub fn render(summary: &ExperimentSummary) -> String {
             p.collapse.as_deref().unwrap_or_default()
         );
     }
+    out.push_str(&differences(summary));
     for (i, slo) in summary.slos.iter().enumerate() {
         let _ = writeln!(out, "  slo{}: {}", i + 1, slo.name);
     }
@@ -138,6 +139,40 @@ pub fn render(summary: &ExperimentSummary) -> String {
         None => {
             out.push_str("; add [[slo]] tables to have the cheapest design that meets them named\n")
         }
+    }
+    out
+}
+
+/// Each point's p99 and monthly cost less point 0's, paired replication
+/// by replication (common random numbers make the pairs), with their
+/// intervals: lines under the table, empty when there is nothing to pair.
+fn differences(summary: &ExperimentSummary) -> String {
+    let signed = |e: &Estimate, digits: usize| -> String {
+        if !e.mean.is_finite() {
+            return "n/a".into();
+        }
+        match e.half_width {
+            Some(h) => format!("{:+.digits$} ±{h:.digits$}", e.mean),
+            None => format!("{:+.digits$}", e.mean),
+        }
+    };
+    let mut out = String::new();
+    for p in &summary.points {
+        let Some(d) = &p.versus_first else { continue };
+        if d.p99_ms.n == 0 {
+            continue;
+        }
+        if out.is_empty() {
+            out.push_str("  against point 0, paired by replication:\n");
+        }
+        let _ = writeln!(
+            out,
+            "    point {:>3}: p99 {} ms, mean {} ms, cost {} $ / month",
+            p.index,
+            signed(&d.p99_ms, 2),
+            signed(&d.mean_ms, 2),
+            signed(&d.cost_per_month_usd, 2)
+        );
     }
     out
 }
