@@ -167,13 +167,18 @@ pub fn timestamp(value: &RawValue, key: &str) -> Result<OffsetDateTime, Problem>
             ));
         }
     };
-    OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
-        Problem::new(
-            span(value),
-            key,
-            format!("`{text}` is not a UTC time: expected RFC 3339 like \"2026-03-02T14:00:00Z\""),
-        )
-        .with_hint(
+    OffsetDateTime::parse(&text, &Rfc3339).map_err(|error| {
+        // A well-formed time with an impossible part (February 30th, hour
+        // 25) is named as such, not as a format error.
+        let problem = match error {
+            time::error::Parse::TryFromParsed(why) => {
+                format!("`{text}` is not a real time: {why}")
+            }
+            _ => format!(
+                "`{text}` is not a UTC time: expected RFC 3339 like \"2026-03-02T14:00:00Z\""
+            ),
+        };
+        Problem::new(span(value), key, problem).with_hint(
             "give the date, a `T`, the time with seconds, and `Z` (or an offset like +02:00)",
         )
     })
