@@ -129,6 +129,15 @@ impl Prepared {
     }
 }
 
+/// What a checked scenario holds (its data files' contents, its prices),
+/// whatever path its file was given by: `tt.toml` and `./tt.toml` on two
+/// machines are the same experiment.
+fn fingerprint(scenario: &Scenario) -> u64 {
+    let mut anywhere = scenario.clone();
+    anywhere.file = PathBuf::new();
+    Fingerprint::of_debug(&anywhere)
+}
+
 /// The scenario of one point of a plan.
 fn build_point(plan: &Plan, point: &Point, catalogue: &Catalogue) -> Result<Scenario> {
     let overrides = plan.overrides_of(point);
@@ -164,7 +173,7 @@ pub fn prepare(
     let name = first.name.clone();
     let slos = first.slos.clone();
     let designs = Designs::Swept(Box::new(catalogue.clone()));
-    let inputs = Fingerprint::of_debug(&first);
+    let inputs = fingerprint(&first);
     Ok(Prepared { plan, points, name, slos, first, designs, cleared: OnceLock::new(), inputs })
 }
 
@@ -223,7 +232,7 @@ pub fn prepare_comparison(
     let slos = scenarios[0].slos.clone();
     let first = scenarios[0].clone();
     let inputs = scenarios.iter().fold(Fingerprint::new(), |mut hash, s| {
-        hash.feed(&Fingerprint::of_debug(s).to_le_bytes());
+        hash.feed(&fingerprint(s).to_le_bytes());
         hash
     });
     let inputs = inputs.value();
@@ -356,7 +365,9 @@ pub fn run_all(
                 } else {
                     run_guarded(p, job, options, cancel)
                 };
-                progress.tick();
+                if !cancel.load(Ordering::Relaxed) {
+                    progress.tick();
+                }
                 done
             })
             .collect()

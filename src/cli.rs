@@ -313,8 +313,8 @@ fn run_and_report(
     let skipped = batch::interrupted_runs(&outcomes);
     if INTERRUPTED.load(Ordering::SeqCst) && skipped > 0 {
         eprintln!(
-            "interrupted: {skipped} run(s) did not finish; the results above are those that did, \
-             and their files are written"
+            "interrupted: {skipped} run(s) did not finish (any that did are reported above, and \
+             their files written)"
         );
         return Ok(ExitCode::from(130));
     }
@@ -354,9 +354,13 @@ fn report_outcome(outcome: &Outcome) -> bool {
             ));
             experiment_passes(summary)
         }
-        Ok(Produced::Shard { shard, runs, dir, .. }) => {
+        Ok(Produced::Shard { shard, runs, dir, failed_runs }) => {
+            let next = match failed_runs.len() {
+                0 => "merge the shards with `cloudtwin merge`".to_string(),
+                n => format!("{n} did not finish: run this shard again before merging"),
+            };
             print_out(&format!(
-                "{}: shard {}/{}: {runs} run(s) written to {}; merge the shards with `cloudtwin merge`\n",
+                "{}: shard {}/{}: {runs} run(s) written to {}; {next}\n",
                 outcome.file.display(),
                 shard.index,
                 shard.count,

@@ -218,7 +218,7 @@ pub fn run_until_cancelled(
 const CANCEL_CHECK_EVERY: u64 = 1 << 20;
 
 /// Why a cancelled run stopped.
-pub const INTERRUPTED: &str = "interrupted (Ctrl-C)";
+pub const INTERRUPTED: &str = "interrupted (Ctrl-C or a stop signal)";
 
 impl<'s> Simulation<'s> {
     fn new(scenario: &'s Scenario, replication: u32) -> Simulation<'s> {

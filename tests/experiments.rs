@@ -119,7 +119,7 @@ fn three_shards_merged_equal_the_unsharded_run() {
     // A missing shard is refused, naming it.
     let partial = cloudtwin(&["merge", "shard0", "shard2", "-o", "merged"], &dir);
     assert_eq!(partial.status.code(), Some(2));
-    assert!(stderr(&partial).contains("shards 1/3 are missing"), "{}", stderr(&partial));
+    assert!(stderr(&partial).contains("shard 1/3 is missing"), "{}", stderr(&partial));
     let merged = cloudtwin(&["merge", "shard0", "shard1", "shard2", "-o", "merged"], &dir);
     assert_ne!(merged.status.code(), Some(2), "{}", stderr(&merged));
     assert_eq!(experiment_json(&dir, "merged"), experiment_json(&dir, "whole"));

@@ -44,7 +44,10 @@ struct Found {
 /// per scenario name.
 pub fn merge(dirs: &[PathBuf], output: &Path) -> Result<Vec<Merged>> {
     let mut by_name: BTreeMap<String, Vec<Found>> = BTreeMap::new();
-    for dir in dirs {
+    for (i, dir) in dirs.iter().enumerate() {
+        if dirs[..i].iter().any(|earlier| earlier == dir || same_folder(earlier, dir)) {
+            return Err(anyhow!("{}: given twice", dir.display()));
+        }
         if !dir.is_dir() {
             return Err(anyhow!(
                 "{}: not a folder (give the output folders of the shard runs)",
@@ -132,18 +135,41 @@ fn merge_one(name: &str, shards: Vec<Found>, output: &Path) -> Result<Merged> {
         .filter(|(_, files)| files.is_empty())
         .map(|(i, _)| format!("{i}/{count}"))
         .collect();
-    if !missing.is_empty() {
-        return Err(anyhow!("{name}: shards {} are missing", missing.join(", ")));
+    match missing.len() {
+        0 => {}
+        1 => return Err(anyhow!("{name}: shard {} is missing", missing[0])),
+        _ => return Err(anyhow!("{name}: shards {} are missing", missing.join(", "))),
     }
     let header = &first.manifest.header;
     let mut made: BTreeMap<(usize, u32), &Found> = BTreeMap::new();
     for shard in &shards {
-        for &run in &shard.manifest.runs {
-            made.insert(run, shard);
+        for &(point, replication) in &shard.manifest.runs {
+            // Run k of the plan belongs to shard k mod N, and to no other.
+            let position = point * header.replications as usize + replication as usize;
+            let owner = position % count as usize;
+            if point >= header.points.len()
+                || replication >= header.replications
+                || owner != shard.manifest.shard.index as usize
+            {
+                return Err(anyhow!(
+                    "{}: lists point {point} replication {replication}, which is not a run of \
+                     shard {}/{count}: the manifest was changed; run the shard again",
+                    shard.file.display(),
+                    shard.manifest.shard.index
+                ));
+            }
+            made.insert((point, replication), shard);
         }
     }
     check_complete(name, header.points.len(), header.replications, count, &made)?;
     let dir = output.join(name);
+    // The merged folder holds this experiment alone, as an unsharded run's
+    // does; unless it is one of the shards' own folders, whose runs are
+    // the ones being merged.
+    let into_a_shard = shards.iter().any(|s| same_folder(&s.dir, &dir));
+    if !into_a_shard && dir.is_dir() {
+        super::output::clear(&dir)?;
+    }
     let mut records = Vec::with_capacity(made.len());
     for (&(point, replication), shard) in &made {
         let job = Job { point, replication };
@@ -198,12 +224,15 @@ fn check_complete(
     ))
 }
 
+/// True when two paths name one folder.
+fn same_folder(a: &Path, b: &Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
 /// Copies one run's folder into the merged experiment, unless it is
 /// already there (merging into a shard's own folder).
 fn copy_run(from: &Path, to: &Path) -> Result<()> {
-    if let (Ok(a), Ok(b)) = (from.canonicalize(), to.canonicalize())
-        && a == b
-    {
+    if same_folder(from, to) {
         return Ok(());
     }
     fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;

@@ -28,6 +28,9 @@ impl Progress {
             ) {
                 bar.set_style(style);
             }
+            // Redraw every second, so the elapsed time moves before the
+            // first run finishes.
+            bar.enable_steady_tick(std::time::Duration::from_secs(1));
             bar
         } else {
             ProgressBar::hidden()

@@ -27,12 +27,18 @@ pub fn render(summary: &ExperimentSummary) -> String {
     } else {
         "one replication each, so no intervals: add --replications 5 for them".into()
     };
+    let planned_runs =
+        summary.runs_missing + summary.points.iter().map(|p| p.runs as usize).sum::<usize>();
+    let planned_points = planned_runs / summary.replications.max(1) as usize;
+    let points = match summary.points.len() {
+        n if n < planned_points => format!("{n} of {planned_points} points"),
+        1 => "1 point".to_string(),
+        n => format!("{n} points"),
+    };
     let _ = writeln!(
         out,
-        "{}  ({} point{} × {} replication{}; {intervals})",
+        "{}  ({points} × {} replication{}; {intervals})",
         summary.scenario,
-        summary.points.len(),
-        if summary.points.len() == 1 { "" } else { "s" },
         summary.replications,
         if summary.replications == 1 { "" } else { "s" },
     );
@@ -41,8 +47,7 @@ pub fn render(summary: &ExperimentSummary) -> String {
             out,
             "  INCOMPLETE: {} of the {} planned runs did not finish (interrupted, or stopped by an \
              error); the figures are over the runs that did",
-            summary.runs_missing,
-            summary.runs_missing + summary.points.iter().map(|p| p.runs as usize).sum::<usize>()
+            summary.runs_missing, planned_runs
         );
     }
     if !summary.fixed.is_empty() {

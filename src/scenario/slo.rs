@@ -97,7 +97,7 @@ pub fn build_slos(raw: Option<&Vec<Spanned<RawSlo>>>) -> Result<Vec<Slo>, Proble
                 entries[i].span(),
                 format!("slo[{i}]"),
                 format!(
-                    "has the same name as slo[{earlier}], `{}`: give one of them a `name`",
+                    "has the same name as slo[{earlier}], `{}`: give them different `name`s",
                     slo.name
                 ),
             ));

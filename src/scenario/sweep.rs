@@ -147,9 +147,11 @@ fn range(table: &DeTable<'_>, path: &str, at: Range<usize>) -> Result<Vec<Overri
             }
             Some(DeValue::Float(f)) => {
                 let text = f.as_str().replace('_', "");
+                // Written with an exponent (1e-1): the value's own shortest
+                // decimals.
                 let decimals = match text.split_once('.') {
                     Some((_, fraction)) if !text.contains(['e', 'E']) => fraction.len(),
-                    _ => 6,
+                    _ => text.parse::<f64>().map_or(6, decimals_of),
                 };
                 text.parse::<f64>().map(|n| (n, false, decimals)).map_err(|_| {
                     Problem::new(at.clone(), format!("{key}.{name}"), "is not a number")
@@ -185,10 +187,15 @@ fn range(table: &DeTable<'_>, path: &str, at: Range<usize>) -> Result<Vec<Overri
             format!("from {from} to {to} by {step}: expected from ≤ to and a step above 0"),
         ));
     }
-    let count = ((to - from) / step + 1e-9).floor() as usize + 1;
-    if count > MAX_POINTS {
-        return Err(Problem::new(at, key, format!("{count} values: at most {MAX_POINTS}")));
+    let steps = ((to - from) / step + 1e-9).floor();
+    if !steps.is_finite() || steps >= MAX_POINTS as f64 {
+        return Err(Problem::new(
+            at,
+            key,
+            format!("from {from} to {to} by {step} makes more than {MAX_POINTS} values"),
+        ));
     }
+    let count = steps as usize + 1;
     let whole = whole_from && whole_to && whole_step;
     // Values are written with the decimals of `from` and `step`, so that
     // 0.1 steps give 0.3, not 0.30000000000000004; a float keeps a decimal
@@ -202,6 +209,13 @@ fn range(table: &DeTable<'_>, path: &str, at: Range<usize>) -> Result<Vec<Overri
             Override { path: path.to_string(), literal, span: at.clone() }
         })
         .collect())
+}
+
+/// Digits after the point in the shortest form of `value` (0.1 → 1,
+/// 2.5e-3 → 4), at most 12.
+fn decimals_of(value: f64) -> usize {
+    let shortest = format!("{value}");
+    shortest.split_once('.').map_or(0, |(_, fraction)| fraction.len()).min(12)
 }
 
 /// Checks one axis: a key path, and at least one value.
@@ -307,6 +321,11 @@ x = { from = 1, to = 2, step = 0.25 }
         .unwrap();
         let values: Vec<String> = axes[0].values.iter().map(Override::value_text).collect();
         assert_eq!(values, ["1.00", "1.25", "1.50", "1.75", "2.00"]);
+        let axes = axes_in("[sweep]\nx = { from = 1e-1, to = 3e-1, step = 1e-1 }\n").unwrap();
+        let values: Vec<String> = axes[0].values.iter().map(Override::value_text).collect();
+        assert_eq!(values, ["0.1", "0.2", "0.3"]);
+        let huge = axes_in("[sweep]\nx = { from = 0.0, to = 1e300, step = 1e-300 }\n");
+        assert!(huge.unwrap_err().problem.contains("more than 10000 values"));
     }
 
     #[test]

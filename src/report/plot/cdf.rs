@@ -16,8 +16,17 @@ const MOST_CURVES: usize = super::panel::PALETTE.len();
 /// latency CDFs up to their 99.5th percentile (the tail beyond would
 /// squeeze the rest against the axis), the Pareto front's first.
 pub fn write_cdfs(dir: &Path, summary: &ExperimentSummary) -> Result<(), PlotError> {
+    // Points with no finished request (a design that gave way in every
+    // run) have no curve, so no legend entry either.
     let mut order: Vec<usize> = summary.pareto.clone();
-    order.extend(summary.points.iter().map(|p| p.index).filter(|i| !summary.pareto.contains(i)));
+    order.extend(
+        summary
+            .points
+            .iter()
+            .filter(|p| !p.latency_cdf.is_empty())
+            .map(|p| p.index)
+            .filter(|i| !summary.pareto.contains(i)),
+    );
     let series: Vec<Series> = order
         .iter()
         .take(MOST_CURVES)
