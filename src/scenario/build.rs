@@ -320,6 +320,14 @@ pub fn unknown_field_hint(message: &str) -> Option<String> {
 /// Rewrites serde's type names in a message into words a scenario author
 /// uses.
 pub fn plain_message(message: &str) -> String {
+    // A whole number too large for any integer reaches serde as an i128 or
+    // u128 it cannot place: say so in words.
+    if let Some(start) = message.find("invalid type: integer `")
+        && (message.contains("as i128") || message.contains("as u128"))
+    {
+        let number = message[start + 23..].split('`').next().unwrap_or_default();
+        return format!("`{number}` is too large: expected a whole number in range");
+    }
     message
         .trim()
         .replace('\n', " ")
