@@ -71,8 +71,19 @@ pub fn resolve(
         }
         return parse(text).map(Some);
     }
-    let found =
-        INDEX_VARIABLES.iter().find_map(|(name, engine)| var(name).map(|v| (name, engine, v)));
+    let set: Vec<(&&str, &&str, String)> = INDEX_VARIABLES
+        .iter()
+        .filter_map(|(name, engine)| var(name).map(|v| (name, engine, v)))
+        .collect();
+    if let [(a, _, va), (b, _, vb), ..] = &set[..]
+        && va.trim() != vb.trim()
+    {
+        return Err(format!(
+            "{a} = {va} and {b} = {vb} are both set and disagree: give --shard I/N to say which \
+             shard this is"
+        ));
+    }
+    let found = set.into_iter().next();
     let Some((name, engine, value)) = found else {
         return match shards {
             Some(n) => Err(format!(
@@ -158,6 +169,8 @@ mod tests {
         let below = env(&[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_MIN", "1")]);
         assert!(resolve(None, Some(3), &below).unwrap_err().contains("below SLURM_ARRAY_TASK_MIN"));
         assert!(resolve(None, Some(2), &none).unwrap_err().contains("needs the shard's index"));
+        let both = env(&[("AWS_BATCH_JOB_ARRAY_INDEX", "1"), ("JOB_COMPLETION_INDEX", "2")]);
+        assert!(resolve(None, Some(4), &both).unwrap_err().contains("disagree"));
         assert_eq!(
             resolve(Some("0/2"), None, &aws).unwrap(),
             Some(Shard { index: 0, count: 2 }),
