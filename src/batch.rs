@@ -138,6 +138,14 @@ fn fingerprint(scenario: &Scenario) -> u64 {
     Fingerprint::of_debug(&anywhere)
 }
 
+/// What a point's scenario is, whatever text set its values.
+fn design_fingerprint(scenario: &Scenario) -> u64 {
+    let mut design = scenario.clone();
+    design.file = PathBuf::new();
+    design.settings.clear();
+    Fingerprint::of_debug(&design)
+}
+
 /// The scenario of one point of a plan.
 fn build_point(plan: &Plan, point: &Point, catalogue: &Catalogue) -> Result<Scenario> {
     let overrides = plan.overrides_of(point);
@@ -161,6 +169,10 @@ pub fn prepare(
     let plan = Plan::new(file, text, sets, replications)?;
     let points = plan.points();
     let first = build_point(&plan, &points[0], catalogue)?;
+    // Two points that build the same design (`1m` and `60s`) would only
+    // look like a comparison.
+    let mut designs = std::collections::HashMap::new();
+    designs.insert(design_fingerprint(&first), 0);
     for point in &points[1..] {
         let scenario = build_point(&plan, point, catalogue)?;
         if scenario.name != first.name {
@@ -169,6 +181,17 @@ pub fn prepare(
                 file.display()
             ));
         }
+        if let Some(&earlier) = designs.get(&design_fingerprint(&scenario)) {
+            return Err(anyhow!(
+                "{}: sweep points {earlier} ({}) and {} ({}) are the same design: give each value \
+                 once",
+                file.display(),
+                points[earlier].label(),
+                point.index,
+                point.label()
+            ));
+        }
+        designs.insert(design_fingerprint(&scenario), point.index);
     }
     let name = first.name.clone();
     let slos = first.slos.clone();

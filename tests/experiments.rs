@@ -309,6 +309,10 @@ fn bad_sweeps_and_slos_name_the_key() {
     let out = cloudtwin(&["run", "sweep.toml", "--set", "components.web.workers"], &dir);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("KEY=V"), "{}", stderr(&out));
+    // Two spellings of one value make one design, not two points.
+    let out = cloudtwin(&["check", "sweep.toml", "--set", "scenario.duration=1m,60s"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("are the same design"), "{}", stderr(&out));
 }
 
 #[test]
