@@ -222,9 +222,9 @@ fn apply_one<'a>(root: &mut DeTable<'a>, o: &'a Override) -> Result<(), Problem>
         };
         let DeValue::Table(inner) = value else {
             let what = match value {
-                DeValue::Array(_) => format!(
-                    "`{walked}` is a list: name an entry by its index, like `{walked}[0]`"
-                ),
+                DeValue::Array(_) => {
+                    format!("`{walked}` is a list: name an entry by its index, like `{walked}[0]`")
+                }
                 _ => format!("`{walked}` is a value, not a table with keys"),
             };
             return Err(Problem::new(at.clone(), o.path.clone(), what));
