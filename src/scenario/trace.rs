@@ -250,6 +250,13 @@ impl Window {
             (span.as_nanos() as f64 * speedup).round() as i128
         };
         let mut end = from + stretch(clock.duration);
+        if spec.to.is_none() {
+            defaults.used(
+                "traffic.trace.to",
+                "the end of the measured window",
+                "Assumption: the trace is replayed for the whole run, and stops there",
+            );
+        }
         if let Some(to) = &spec.to {
             let to_ns = trace_instant(to, first, "traffic.trace.to")?;
             if to_ns <= from {
