@@ -29,10 +29,20 @@ pub const SIZE_FORM: &str = "a size with its unit, like \"512B\", \"20KiB\", \"1
 
 /// Splits `"12.5ms"` into (12.5, "ms"); `None` if there is no leading number.
 fn split_number(text: &str) -> Option<(f64, &str)> {
-    let end = text
+    let mut end = text
         .char_indices()
         .find(|(_, c)| !(c.is_ascii_digit() || *c == '.' || *c == '_'))
         .map_or(text.len(), |(i, _)| i);
+    // An exponent (`1e3`, `2.5E-2`): no unit starts with `e`, so an `e`
+    // followed by digits belongs to the number.
+    let rest = text[end..].as_bytes();
+    if end > 0 && matches!(rest.first(), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(rest.get(1), Some(b'+' | b'-')));
+        let digits = rest[1 + sign..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits > 0 {
+            end += 1 + sign + digits;
+        }
+    }
     let number: String = text[..end].chars().filter(|c| *c != '_').collect();
     if number.is_empty() || number == "." {
         return None;
@@ -128,6 +138,10 @@ mod tests {
         assert!(parse_rate("250").is_err());
         assert!(parse_rate("-3/s").is_err());
         assert!(parse_rate("3/fortnight").is_err());
+        assert_eq!(parse_rate("1e3/s"), Ok(1000.0));
+        assert_eq!(parse_rate("2.5E-1/s"), Ok(0.25));
+        assert_eq!(parse_duration("1e3ms"), Ok(SimDuration(1_000_000_000)));
+        assert!(parse_rate("1e/s").is_err(), "an e with no digits is not an exponent");
     }
 
     #[test]
