@@ -35,7 +35,7 @@ fn split_number(text: &str) -> Option<(f64, &str)> {
         .map_or(text.len(), |(i, _)| i);
     // An exponent (`1e3`, `2.5E-2`): no unit starts with `e`, so an `e`
     // followed by digits belongs to the number.
-    let rest = text[end..].as_bytes();
+    let rest = &text.as_bytes()[end..];
     if end > 0 && matches!(rest.first(), Some(b'e' | b'E')) {
         let sign = usize::from(matches!(rest.get(1), Some(b'+' | b'-')));
         let digits = rest[1 + sign..].iter().take_while(|b| b.is_ascii_digit()).count();
