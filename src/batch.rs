@@ -322,6 +322,12 @@ pub enum Produced {
         /// Where its files are.
         dir: Option<PathBuf>,
     },
+    /// One plain run in which the design gave way under its load: a
+    /// failed design, not an error; no results are written.
+    GaveWay {
+        /// What happened, and when.
+        why: String,
+    },
     /// A sweep or replications: the experiment's summary and folder, and
     /// the runs that could not finish.
     Experiment {
@@ -461,6 +467,9 @@ fn finish_file(
             return Err(anyhow!("{}: {}", p.plan.file.display(), sim::INTERRUPTED));
         };
         let done = done?;
+        if let Some(why) = done.record.collapsed {
+            return Ok(Produced::GaveWay { why });
+        }
         return Ok(Produced::Single {
             summary: Box::new(done.summary.expect("a single run keeps its summary")),
             dir: done.dir,
@@ -524,6 +533,19 @@ fn run_job(p: &Prepared, job: Job, options: &BatchOptions, cancel: &AtomicBool) 
     let scenario = &*p.scenario(job.point)?;
     let single = !p.plan.is_experiment() && options.shard.is_none();
     let result = sim::run_until_cancelled(scenario, job.replication, cancel);
+    if let Some(stopped) = &result.stopped
+        && stopped.overloaded
+        && single
+    {
+        if options.write_files {
+            // Results of an earlier run left beside this verdict would be
+            // taken for this run's.
+            experiment::output::clear(&scenario_dir(&options.output, &scenario.name)?)?;
+        }
+        let why = format!("{} (at {})", stopped.reason, stopped_when(stopped.at_s));
+        let record = RunRecord::collapsed(&p.slos, job.point, job.replication, why);
+        return Ok(RunDone { record, summary: None, dir: None });
+    }
     if let Some(stopped) = &result.stopped
         && stopped.overloaded
         && !single

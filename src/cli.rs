@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 when every scenario ran and its SLOs passed (for a sweep
 //! or a comparison: when at least one design passes them all), 1 when an
-//! SLO failed, 2 when a scenario could not be read or run (its error is
+//! SLO failed or a design gave way under its load, 2 when a scenario could not be read or run (its error is
 //! printed; the others still run and write their files), 130 when
 //! interrupted (what finished is reported and kept).
 
@@ -307,7 +307,7 @@ fn run_and_report(
                 }
                 errors += usize::from(!failed_runs.is_empty());
             }
-            Ok(Produced::Single { .. }) => {}
+            Ok(Produced::Single { .. } | Produced::GaveWay { .. }) => {}
         }
     }
     let skipped = batch::interrupted_runs(&outcomes);
@@ -338,6 +338,15 @@ fn report_outcome(outcome: &Outcome) -> bool {
                 experiment_table::slo_lines(summary)
             ));
             summary.slos.iter().all(|s| s.pass)
+        }
+        Ok(Produced::GaveWay { why }) => {
+            print_out(&format!(
+                "{}: FAIL: the design gave way under its load: {why}\n  the run stopped there, \
+                 so it fails every SLO; no results were written (figures up to the collapse \
+                 would mislead). Sweep the capacity (--set) to see where it holds.\n\n",
+                outcome.file.display()
+            ));
+            false
         }
         Ok(Produced::Experiment { dir: None, .. }) if INTERRUPTED.load(Ordering::SeqCst) => {
             eprintln!(

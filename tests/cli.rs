@@ -147,11 +147,12 @@ fn a_run_writes_summary_series_and_plots() {
     assert_eq!(csv.lines().count(), 3, "{csv}");
 }
 
-/// A load far beyond the design stops the run with a clear error instead
-/// of taking all the machine's memory: 100,000 requests/s at a 1-server
-/// station that serves one a second.
+/// A load far beyond the design stops the run instead of taking all the
+/// machine's memory (100,000 requests/s at a 1-server station that serves
+/// one a second), and says the design failed: exit 1, like a failed SLO,
+/// with nothing written that could pass for results.
 #[test]
-fn a_hopeless_overload_stops_with_an_error() {
+fn a_hopeless_overload_stops_and_fails_the_design() {
     let dir = temp_dir("cli", "overload");
     let text = r#"[scenario]
 name = "overload"
@@ -169,10 +170,12 @@ service = "1s"
     fs::write(dir.join("overload.toml"), text).unwrap();
     let out = cloudtwin(&["run", "overload.toml", "-o", "out"], &dir);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("overload.toml: the run stopped"), "{stderr}");
-    assert!(stderr.contains("grow without bound"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("overload.toml: FAIL: the design gave way"), "{stdout}");
+    assert!(stdout.contains("grow without bound"), "{stdout}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!dir.join("out/overload/summary.json").exists());
 }
 
 /// A run removes what an earlier run of the same name wrote and it does
