@@ -86,7 +86,7 @@ struct Hint<'a>(&'a Option<String>);
 impl fmt::Display for Hint<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(hint) => write!(f, "\nhint: {hint}"),
+            Some(hint) => write!(f, "\n  hint: {hint}"),
             None => Ok(()),
         }
     }

@@ -360,7 +360,7 @@ fn unknown_source_key_is_rejected_with_a_hint() {
     dir.write("elb.toml", &builtin_with("elb.toml", "source = \"S10\"", "source = \"S100\""));
     let message = load_error(&dir);
     assert!(
-        message.contains("source `S100` is not in sources.toml\nhint: did you mean `S10`?"),
+        message.contains("source `S100` is not in sources.toml\n  hint: did you mean `S10`?"),
         "{message}"
     );
 }
@@ -398,7 +398,7 @@ fn misnamed_override_is_an_error() {
     let dir = TempDir::new();
     dir.write("ec2s.toml", "");
     let message = load_error(&dir);
-    assert!(message.contains("not a catalogue file\nhint: did you mean ec2.toml?"), "{message}");
+    assert!(message.contains("not a catalogue file\n  hint: did you mean ec2.toml?"), "{message}");
 }
 
 #[test]
