@@ -222,6 +222,14 @@ fn a_design_that_gives_way_fails_its_slos_and_its_shards_still_merge() {
     assert_eq!(json["pareto"], serde_json::json!([1]));
     assert_eq!(json["cheapest_passing"], 1);
     assert_eq!(json["runs_missing"], 0);
+    assert!(point["p99_ms"]["mean"].is_null(), "a design that gave way shows no figures");
+    assert!(json["points"][1]["versus_first"].is_null(), "nothing to pair with point 0");
+    // Without SLOs, a sweep in which every design gives way has failed.
+    let hopeless = GIVES_WAY.replace("[1, 20]", "[1, 2]");
+    let hopeless = &hopeless[..hopeless.find("[[slo]]").unwrap()];
+    fs::write(dir.join("hopeless.toml"), hopeless).unwrap();
+    let out = cloudtwin(&["run", "hopeless.toml", "-o", "hopeless"], &dir);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     for i in 0..2 {
         let shard = format!("{i}/2");
         let out = cloudtwin(&["run", "gives-way.toml", "--shard", &shard, "-o", "shards"], &dir);

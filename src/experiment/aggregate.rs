@@ -138,8 +138,10 @@ pub fn summarise(header: &Header, records: &[RunRecord]) -> ExperimentSummary {
     let slos = &header.slos;
     let mut sorted: Vec<&RunRecord> = records.iter().collect();
     sorted.sort_by_key(|r| (r.point, r.replication));
-    let first: Vec<&RunRecord> =
-        sorted.iter().copied().filter(|r| r.point == 0 && r.collapsed.is_none()).collect();
+    // Paired differences need point 0's figures in every replication: none
+    // when point 0 gave way in any.
+    let first: Vec<&RunRecord> = sorted.iter().copied().filter(|r| r.point == 0).collect();
+    let first = if first.iter().any(|r| r.collapsed.is_some()) { Vec::new() } else { first };
     let summaries: Vec<PointSummary> = points
         .iter()
         .filter_map(|point| {
@@ -190,7 +192,9 @@ fn point_summary(
 ) -> PointSummary {
     let (collapsed, finished): (Vec<&RunRecord>, Vec<&RunRecord>) =
         all_runs.iter().partition(|r| r.collapsed.is_some());
-    let runs = &finished[..];
+    // A design that gave way in any replication has no figures: those of
+    // the replications that held would pass for the design's.
+    let runs: &[&RunRecord] = if collapsed.is_empty() { &finished } else { &[] };
     let verdicts: Vec<Verdict> = slos
         .iter()
         .enumerate()
@@ -222,7 +226,7 @@ fn point_summary(
             })
             .collect()
     };
-    let versus_first = (point.index != 0 && !first.is_empty()).then(|| {
+    let versus_first = (point.index != 0 && !first.is_empty() && !runs.is_empty()).then(|| {
         let paired = |metric: &dyn Fn(&RunRecord) -> Option<f64>| {
             let diffs: Vec<f64> = runs
                 .iter()

@@ -170,6 +170,9 @@ fn merge_one(name: &str, shards: Vec<Found>, output: &Path) -> Result<Merged> {
     if !into_a_shard && dir.is_dir() {
         super::output::clear(&dir)?;
     }
+    if into_a_shard {
+        prune(&dir, &made)?;
+    }
     let mut records = Vec::with_capacity(made.len());
     for (&(point, replication), shard) in &made {
         let job = Job { point, replication };
@@ -222,6 +225,30 @@ fn check_complete(
         points * replications as usize,
         shards.join(", ")
     ))
+}
+
+/// Removes from a shard's own folder, merged into, what is not this
+/// experiment's: run folders of an earlier experiment and a single run's
+/// files (the experiment's own files are written over).
+fn prune(dir: &Path, made: &BTreeMap<(usize, u32), &Found>) -> Result<()> {
+    crate::report::output::clear_earlier_run(
+        dir.parent().unwrap_or(dir),
+        &dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+    )?;
+    let runs = dir.join("runs");
+    let Ok(entries) = fs::read_dir(&runs) else { return Ok(()) };
+    let ours: Vec<PathBuf> = made
+        .keys()
+        .map(|&(point, replication)| run_path(dir, Job { point, replication }))
+        .collect();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() && !ours.contains(&path) {
+            fs::remove_dir_all(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// True when two paths name one folder.

@@ -118,12 +118,17 @@ pub fn render(summary: &ExperimentSummary) -> String {
     for (i, slo) in summary.slos.iter().enumerate() {
         let _ = writeln!(out, "  slo{}: {}", i + 1, slo.name);
     }
-    if !summary.slos.is_empty() && summary.replications > 1 {
+    let uncertain = summary.points.iter().flat_map(|p| &p.slos).any(|v| !v.certain);
+    if !summary.slos.is_empty() && summary.replications > 1 && uncertain {
         out.push_str(
             "  (? = the interval crosses the bound: more replications could change the verdict)\n",
         );
     }
-    out.push_str("  ◆ on the cost–p99 Pareto front");
+    out.push_str(if summary.pareto.is_empty() {
+        "  no design on a cost–p99 Pareto front (none finished its runs)"
+    } else {
+        "  ◆ on the cost–p99 Pareto front"
+    });
     match summary.cheapest_passing.and_then(|i| summary.points.iter().find(|p| p.index == i)) {
         Some(p) => {
             let _ = writeln!(
@@ -157,13 +162,25 @@ fn differences(summary: &ExperimentSummary) -> String {
             return "n/a".into();
         }
         match e.half_width {
+            // A narrow interval keeps its digits: ±0.0034, not ±0.00.
+            Some(h) if h > 0.0 && h < 0.5 * 10f64.powi(-(digits as i32)) => {
+                format!("{:+.4} ±{h:.4}", e.mean)
+            }
             Some(h) => format!("{:+.digits$} ±{h:.digits$}", e.mean),
             None => format!("{:+.digits$}", e.mean),
         }
     };
     let mut out = String::new();
     for p in &summary.points {
-        let Some(d) = &p.versus_first else { continue };
+        let Some(d) = &p.versus_first else {
+            if p.index != 0
+                && summary.points.first().is_some_and(|f| f.index == 0 && f.collapsed_runs > 0)
+            {
+                out.push_str("  no paired differences: point 0 gave way\n");
+                break;
+            }
+            continue;
+        };
         if d.p99_ms.n == 0 {
             continue;
         }
