@@ -2,9 +2,10 @@
 //!
 //! Exit codes: 0 when every scenario ran and its SLOs passed (for a sweep
 //! or a comparison: when at least one design passes them all), 1 when an
-//! SLO failed or a design gave way under its load, 2 when a scenario could not be read or run (its error is
-//! printed; the others still run and write their files), 130 when
-//! interrupted (what finished is reported and kept).
+//! SLO failed or a design gave way under its load, 2 when a scenario could
+//! not be read or run (its error is printed; the others still run and
+//! write their files), 130 when interrupted (what finished is reported and
+//! kept).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow};
 
 use super::aggregate::ExperimentSummary;
-use super::output::{Manifest, read_manifests, read_record, run_path, write_experiment};
+use super::output::{Manifest, read_manifests, read_record, run_path, same_path, write_experiment};
 use super::plan::Job;
 
 /// One merged experiment.
@@ -45,7 +45,7 @@ struct Found {
 pub fn merge(dirs: &[PathBuf], output: &Path) -> Result<Vec<Merged>> {
     let mut by_name: BTreeMap<String, Vec<Found>> = BTreeMap::new();
     for (i, dir) in dirs.iter().enumerate() {
-        if dirs[..i].iter().any(|earlier| earlier == dir || same_folder(earlier, dir)) {
+        if dirs[..i].iter().any(|earlier| same_path(earlier, dir)) {
             return Err(anyhow!("{}: given twice", dir.display()));
         }
         if !dir.is_dir() {
@@ -166,7 +166,7 @@ fn merge_one(name: &str, shards: Vec<Found>, output: &Path) -> Result<Merged> {
     // The merged folder holds this experiment alone, as an unsharded run's
     // does; unless it is one of the shards' own folders, whose runs are
     // the ones being merged.
-    let into_a_shard = shards.iter().any(|s| same_folder(&s.dir, &dir));
+    let into_a_shard = shards.iter().any(|s| same_path(&s.dir, &dir));
     if !into_a_shard && dir.is_dir() {
         super::output::clear(&dir)?;
     }
@@ -251,15 +251,10 @@ fn prune(dir: &Path, made: &BTreeMap<(usize, u32), &Found>) -> Result<()> {
     Ok(())
 }
 
-/// True when two paths name one folder.
-fn same_folder(a: &Path, b: &Path) -> bool {
-    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
-}
-
 /// Copies one run's folder into the merged experiment, unless it is
 /// already there (merging into a shard's own folder).
 fn copy_run(from: &Path, to: &Path) -> Result<()> {
-    if same_folder(from, to) {
+    if same_path(from, to) {
         return Ok(());
     }
     fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;

@@ -75,6 +75,12 @@ fn name_of(dir: &Path) -> String {
     dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
+/// True when two paths name one file or folder: equal as written, or the
+/// same once resolved (`a.toml` and `./a.toml`).
+pub fn same_path(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
 /// Writes a run's record beside its files.
 pub fn write_record(dir: &Path, record: &RunRecord) -> Result<()> {
     let path = dir.join("run.json");

@@ -210,7 +210,8 @@ pub fn write_experiment_report(dir: &Path, summary: &ExperimentSummary) -> Resul
     if summary.runs_missing > 0 {
         let _ = writeln!(
             page,
-            "<p class=fail><b>Incomplete:</b> {} planned run(s) did not finish (interrupted, or stopped by an error); the figures are over the runs that did.</p>",
+            "<p class=fail><b>Incomplete:</b> {} planned run(s) did not finish (interrupted, \
+             or stopped by an error); the figures are over the runs that did.</p>",
             summary.runs_missing
         );
     }
